@@ -35,7 +35,7 @@ pub mod limits;
 pub(crate) mod syntax;
 pub(crate) mod vm;
 
-pub use api::{Compiled, Input, Signature, Vars, compile, evaluate, evaluate_into};
+pub use api::{Compiled, Input, Output, Signature, Vars, compile, evaluate, evaluate_into};
 pub use array::{Array, BytesArray};
 pub use dtype::{DType, Scalar};
 pub use error::{Error, ErrorKind, Result, Span};

@@ -13,6 +13,7 @@
 //! - nothing after lowering recurses over the tree: every pass is a loop over `nodes`.
 
 mod lower;
+pub(crate) mod pyconst;
 pub(crate) use lower::lower;
 
 use std::sync::Arc;

@@ -27,6 +27,8 @@ pub enum ExprKind<'a> {
     Imag(f64),
     /// `True` or `False`.
     Bool(bool),
+    /// `None`: only meaningful as a keyword value (`axis=None`); an error anywhere else.
+    NoneLit,
     /// A byte-string literal with its escapes decoded.
     Str(&'a [u8]),
     /// A name.

@@ -5,78 +5,18 @@ use std::sync::Arc;
 
 use bumpalo::Bump;
 
+mod output;
+mod vars;
+
+pub use output::Output;
+pub use vars::{Input, Signature, Vars};
+
 use crate::array::{Array, ArrayRef};
 use crate::dtype::DType;
 use crate::error::{Error, ErrorKind};
 use crate::hir::{self, Hir};
 use crate::syntax;
 use crate::vm;
-
-/// Named input arrays for an evaluation: `ndarray` arrays and views of any dimension and
-/// strides, slices, and scalars.
-#[derive(Clone, Debug, Default)]
-pub struct Vars<'a> {
-    entries: Vec<(String, Input<'a>)>,
-}
-
-/// One variable's value, made with `From`/`Into` from an array, a view, a slice or a scalar.
-#[derive(Clone, Debug)]
-pub struct Input<'a> {
-    pub(crate) array: ArrayRef<'a>,
-}
-
-/// The names and dtypes of a set of variables: what [`compile`] needs to type an expression.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Signature {
-    pub(crate) vars: Vec<(String, DType)>,
-}
-
-impl Signature {
-    /// The dtype of variable `name`, if present.
-    pub fn get(&self, name: &str) -> Option<DType> {
-        self.vars.iter().find(|(n, _)| n == name).map(|&(_, d)| d)
-    }
-}
-
-impl<'a> Vars<'a> {
-    /// No variables.
-    pub fn new() -> Vars<'a> {
-        Vars::default()
-    }
-
-    /// Add (or replace) variable `name`.
-    pub fn with(mut self, name: &str, value: impl Into<Input<'a>>) -> Vars<'a> {
-        self.insert(name, value);
-        self
-    }
-
-    /// Add (or replace) variable `name`.
-    pub fn insert(&mut self, name: &str, value: impl Into<Input<'a>>) {
-        let value = value.into();
-        match self.entries.iter_mut().find(|(n, _)| n == name) {
-            Some(slot) => slot.1 = value,
-            None => self.entries.push((name.to_string(), value)),
-        }
-    }
-
-    /// The names and dtypes, for [`compile`].
-    pub fn signature(&self) -> Signature {
-        Signature {
-            vars: self
-                .entries
-                .iter()
-                .map(|(n, v)| (n.clone(), v.array.dtype()))
-                .collect(),
-        }
-    }
-
-    pub(crate) fn get(&self, name: &str) -> Option<&ArrayRef<'a>> {
-        self.entries
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| &v.array)
-    }
-}
 
 /// A compiled expression: compile once, [`run`](Compiled::run) many times.
 /// It is immutable, `Send` and `Sync`.
@@ -102,6 +42,13 @@ impl Compiled {
     pub fn run(&self, vars: &Vars<'_>) -> Result<Array, Error> {
         let inputs = self.bind(vars)?;
         vm::reference::evaluate(&self.hir, &inputs).map_err(|e| e.with_source(&self.hir.source))
+    }
+
+    /// Evaluate with `vars` into `out`, which must have the result's shape and dtype.
+    /// On error nothing is written to `out`.
+    pub fn run_into(&self, vars: &Vars<'_>, out: Output<'_>) -> Result<(), Error> {
+        let result = self.run(vars)?;
+        out.assign(result)
     }
 
     /// The result dtype.
@@ -144,8 +91,7 @@ pub fn evaluate(expr: &str, vars: &Vars<'_>) -> Result<Array, Error> {
     compile(expr, &vars.signature())?.run(vars)
 }
 
-/// Evaluate `expr` with `vars`, writing into `out`.
-pub fn evaluate_into(expr: &str, vars: &Vars<'_>, out: &mut Array) -> Result<(), Error> {
-    let _ = (expr, vars, out);
-    todo!("api: evaluate_into with typed mutable views")
+/// Evaluate `expr` with `vars`, writing the result into `out` (no allocation for the result).
+pub fn evaluate_into(expr: &str, vars: &Vars<'_>, out: Output<'_>) -> Result<(), Error> {
+    compile(expr, &vars.signature())?.run_into(vars, out)
 }
