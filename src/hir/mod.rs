@@ -12,6 +12,7 @@
 //! - constants already have the dtype their consumer needs;
 //! - nothing after lowering recurses over the tree: every pass is a loop over `nodes`.
 
+mod function;
 mod lower;
 pub(crate) mod pyconst;
 pub(crate) use lower::lower;
