@@ -935,6 +935,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dtype::Scalar;
     use DType::{Bool as B, Complex128 as C, Float32 as F, Float64 as D, Int32 as I, Int64 as L};
     use bumpalo::Bump;
 
