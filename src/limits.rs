@@ -19,3 +19,11 @@ pub const MAX_DIMS: usize = 32;
 /// Largest integer constant (in bits) that constant folding will build: Python's
 /// arbitrary-precision integers are emulated up to this size.
 pub const MAX_CONSTANT_BITS: u64 = 1 << 16;
+
+/// Most instructions a compiled program may have (after optimisation).
+pub const MAX_INSTRUCTIONS: usize = 1 << 20;
+
+/// Most block registers a compiled program may use at once. Registers are reused as soon as
+/// their value is dead and operands are scheduled to need few of them, so only pathological
+/// expressions come near this.
+pub const MAX_REGISTERS: usize = 1024;

@@ -1,0 +1,368 @@
+//! Kernels: one per instruction of the table and per ISA, each running over one block.
+//!
+//! A kernel has the uniform signature [`Kernel`]: it resolves its operands from the
+//! [`Frame`] (a register's buffer, an input's block read in place or gathered, or a constant
+//! broadcast as a scalar), writes its destination, and returns. The element functions come
+//! from the instruction table; the drivers here (`unary`, `binary`, `select`) are the loops,
+//! written so that LLVM vectorises them for the ISA the kernel is compiled for. Each kernel is
+//! instantiated once per ISA as a `#[target_feature]` function (see [`isa`](super::isa));
+//! the VM picks one table at run time.
+
+pub(crate) mod bytes;
+pub(crate) mod complex;
+pub(crate) mod elem;
+pub(crate) mod reduce;
+
+use crate::bytecode::table::for_each_instruction;
+use crate::bytecode::{Dst, Instr, OpCode, Operand, Register};
+use crate::dtype::Scalar;
+use crate::vm::isa::{Isa, IsaKind};
+use crate::vm::value::{Buf, Column, Elem, c128};
+
+#[allow(unused_imports)]
+use crate::vm::math;
+
+/// A kernel: runs one instruction over the frame's current block.
+///
+/// It is `unsafe` to call because it may be compiled for CPU features (AVX2, AVX-512) that
+/// the caller must have checked are present.
+pub(crate) type Kernel = unsafe fn(&Instr, &mut Frame<'_>);
+
+/// Where an input's values for the current block are.
+#[derive(Clone, Debug)]
+pub(crate) enum Source<'a> {
+    /// Read in place: the block's elements of a contiguous input.
+    Column(Column<'a>),
+    /// Copied into the input's gather buffer.
+    Gathered,
+    /// One value for every element.
+    Splat(Scalar),
+}
+
+/// Per-thread state of a run: the current block and everything its operands live in.
+pub(crate) struct Frame<'a> {
+    /// Elements in the current block, padded to a multiple of [`PAD`] (kernels run on all of
+    /// them; only the valid ones reach the output).
+    pub len: usize,
+    /// The block registers.
+    pub regs: Vec<Buf>,
+    /// Per input: where the current block's values are.
+    pub inputs: Vec<Source<'a>>,
+    /// Per input: the gather buffer.
+    pub gathered: Vec<Buf>,
+    /// The program's constants.
+    pub consts: &'a [Scalar],
+    /// The output block: a slice of the caller's output, or `temp` when `direct` is unset.
+    pub direct: Option<crate::vm::value::ColumnMut<'a>>,
+    /// Flat index of the current block's first element (for `direct`).
+    pub start: usize,
+    /// Whether the current block writes `direct` (else `temp`).
+    pub use_direct: bool,
+    /// The padded output block, when the output is not written in place.
+    pub temp: Buf,
+    /// Set when an operand did not have the type its opcode expects (an internal error).
+    pub fault: bool,
+}
+
+/// Blocks are padded to a multiple of this many elements (one AVX-512 vector of bytes).
+pub(crate) const PAD: usize = 64;
+
+/// An operand's values for the current block.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Src<'a, T> {
+    /// One value per element.
+    Slice(&'a [T]),
+    /// The same value for every element.
+    Splat(T),
+}
+
+/// The read-only part of a frame, borrowed while a kernel writes its destination.
+pub(crate) struct Sources<'s> {
+    len: usize,
+    regs: &'s [Buf],
+    inputs: &'s [Source<'s>],
+    gathered: &'s [Buf],
+    consts: &'s [Scalar],
+}
+
+impl<'s> Sources<'s> {
+    /// The operand's values as `T`, or `None` if it does not hold `T`.
+    #[inline(always)]
+    pub fn get<T: Elem>(&self, op: Operand) -> Option<Src<'s, T>> {
+        let len = self.len;
+        match op {
+            Operand::Reg(Register(r)) => T::buf(self.regs.get(r as usize)?)
+                .and_then(|v| v.get(..len))
+                .map(Src::Slice),
+            Operand::Const(k) => T::scalar(self.consts.get(k as usize)?).map(Src::Splat),
+            Operand::Input(k) => match self.inputs.get(k as usize)? {
+                Source::Column(c) => T::column(c).and_then(|v| v.get(..len)).map(Src::Slice),
+                Source::Gathered => T::buf(self.gathered.get(k as usize)?)
+                    .and_then(|v| v.get(..len))
+                    .map(Src::Slice),
+                Source::Splat(s) => T::scalar(s).map(Src::Splat),
+            },
+        }
+    }
+
+    /// Byte-string operand: `(bytes, item size)` per element, or one string for all.
+    pub fn bytes(&self, op: Operand) -> Option<bytes::BytesSrc<'s>> {
+        let len = self.len;
+        let slice = |b: &'s Buf| match b {
+            Buf::Bytes(v, w) => v.get(..len * w).map(|v| bytes::BytesSrc::Slice(v, *w)),
+            _ => None,
+        };
+        match op {
+            Operand::Reg(Register(r)) => slice(self.regs.get(r as usize)?),
+            Operand::Const(k) => match self.consts.get(k as usize)? {
+                Scalar::Bytes(b) => Some(bytes::BytesSrc::Splat(b)),
+                _ => None,
+            },
+            Operand::Input(k) => match self.inputs.get(k as usize)? {
+                Source::Column(Column::Bytes(v, w)) => {
+                    v.get(..len * w).map(|v| bytes::BytesSrc::Slice(v, *w))
+                }
+                Source::Gathered => slice(self.gathered.get(k as usize)?),
+                Source::Splat(Scalar::Bytes(b)) => Some(bytes::BytesSrc::Splat(b)),
+                _ => None,
+            },
+        }
+    }
+}
+
+impl<'a> Frame<'a> {
+    /// Run `f` with the sources and the destination `dst` as a `&mut [R]` of the block's
+    /// padded length. `f` returns false when an operand had the wrong type.
+    #[inline(always)]
+    pub fn with_dst<R: Elem>(&mut self, dst: Dst, f: impl FnOnce(&Sources<'_>, &mut [R]) -> bool) {
+        let len = self.len;
+        let ok = match dst {
+            Dst::Reg(Register(r)) => {
+                let Some(mut v) = self.regs.get_mut(r as usize).and_then(R::take) else {
+                    self.fault = true;
+                    return;
+                };
+                let ok = match v.get_mut(..len) {
+                    Some(out) => f(&self.sources(), out),
+                    None => false,
+                };
+                self.regs[r as usize] = R::wrap(v);
+                ok
+            }
+            Dst::Output => {
+                let sources = Sources {
+                    len,
+                    regs: &self.regs,
+                    inputs: &self.inputs,
+                    gathered: &self.gathered,
+                    consts: self.consts,
+                };
+                let out = if self.use_direct {
+                    self.direct
+                        .as_mut()
+                        .and_then(R::column_mut)
+                        .and_then(|all| all.get_mut(self.start..self.start + len))
+                } else {
+                    R::buf_mut(&mut self.temp).and_then(|v| v.get_mut(..len))
+                };
+                match out {
+                    Some(out) => f(&sources, out),
+                    None => false,
+                }
+            }
+        };
+        self.fault |= !ok;
+    }
+
+    /// The read-only view of the frame.
+    pub fn sources(&self) -> Sources<'_> {
+        Sources {
+            len: self.len,
+            regs: &self.regs,
+            inputs: &self.inputs,
+            gathered: &self.gathered,
+            consts: self.consts,
+        }
+    }
+}
+
+/// Per-element access for the drivers: a slice, or one value everywhere.
+pub(crate) trait Lanes<T>: Copy {
+    fn at(self, i: usize) -> T;
+}
+
+impl<T: Copy> Lanes<T> for &[T] {
+    #[inline(always)]
+    fn at(self, i: usize) -> T {
+        self[i]
+    }
+}
+
+/// One value for every lane.
+#[derive(Clone, Copy)]
+pub(crate) struct Splat<T>(pub T);
+
+impl<T: Copy> Lanes<T> for Splat<T> {
+    #[inline(always)]
+    fn at(self, _: usize) -> T {
+        self.0
+    }
+}
+
+/// The loops behind the kernels. `out.len()` is the padded block length; slices are
+/// re-sliced to it first so the bounds checks leave the loops.
+pub(crate) mod drivers {
+    use super::*;
+
+    #[inline(always)]
+    pub fn unary<A: Elem, R: Elem>(s: &Sources<'_>, i: &Instr, out: &mut [R], f: impl Fn(A) -> R) -> bool {
+        match s.get::<A>(i.args[0]) {
+            Some(Src::Slice(a)) => {
+                let a = &a[..out.len()];
+                for (o, &x) in out.iter_mut().zip(a) {
+                    *o = f(x);
+                }
+            }
+            Some(Src::Splat(x)) => out.fill(f(x)),
+            None => return false,
+        }
+        true
+    }
+
+    #[inline(always)]
+    fn map2<A: Copy, R, X: Lanes<A>, Y: Lanes<A>>(x: X, y: Y, out: &mut [R], f: impl Fn(A, A) -> R) {
+        for (k, o) in out.iter_mut().enumerate() {
+            *o = f(x.at(k), y.at(k));
+        }
+    }
+
+    #[inline(always)]
+    pub fn binary<A: Elem, R: Elem>(s: &Sources<'_>, i: &Instr, out: &mut [R], f: impl Fn(A, A) -> R) -> bool {
+        let n = out.len();
+        match (s.get::<A>(i.args[0]), s.get::<A>(i.args[1])) {
+            (Some(Src::Slice(a)), Some(Src::Slice(b))) => {
+                let (a, b) = (&a[..n], &b[..n]);
+                for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+                    *o = f(x, y);
+                }
+            }
+            (Some(Src::Slice(a)), Some(Src::Splat(b))) => map2(&a[..n], Splat(b), out, f),
+            (Some(Src::Splat(a)), Some(Src::Slice(b))) => map2(Splat(a), &b[..n], out, f),
+            (Some(Src::Splat(a)), Some(Src::Splat(b))) => out.fill(f(a, b)),
+            _ => return false,
+        }
+        true
+    }
+
+    #[inline(always)]
+    fn map3<T: Copy, C: Lanes<bool>, X: Lanes<T>, Y: Lanes<T>>(
+        c: C,
+        x: X,
+        y: Y,
+        out: &mut [T],
+        f: impl Fn(bool, T, T) -> T,
+    ) {
+        for (k, o) in out.iter_mut().enumerate() {
+            *o = f(c.at(k), x.at(k), y.at(k));
+        }
+    }
+
+    #[inline(always)]
+    pub fn select<T: Elem, R: Elem>(
+        s: &Sources<'_>,
+        i: &Instr,
+        out: &mut [T],
+        f: impl Fn(bool, T, T) -> T,
+    ) -> bool {
+        let n = out.len();
+        let (Some(c), Some(x), Some(y)) = (
+            s.get::<bool>(i.args[0]),
+            s.get::<T>(i.args[1]),
+            s.get::<T>(i.args[2]),
+        ) else {
+            return false;
+        };
+        use Src::{Slice as V, Splat as S};
+        match (c, x, y) {
+            (V(c), V(x), V(y)) => map3(&c[..n], &x[..n], &y[..n], out, f),
+            (V(c), V(x), S(y)) => map3(&c[..n], &x[..n], Splat(y), out, f),
+            (V(c), S(x), V(y)) => map3(&c[..n], Splat(x), &y[..n], out, f),
+            (V(c), S(x), S(y)) => map3(&c[..n], Splat(x), Splat(y), out, f),
+            (S(c), V(x), V(y)) => map3(Splat(c), &x[..n], &y[..n], out, f),
+            (S(c), V(x), S(y)) => map3(Splat(c), &x[..n], Splat(y), out, f),
+            (S(c), S(x), V(y)) => map3(Splat(c), Splat(x), &y[..n], out, f),
+            (S(c), S(x), S(y)) => out.fill(f(c, x, y)),
+        }
+        true
+    }
+}
+
+macro_rules! isa_table {
+    ($module:ident, $isa:ident, [$($feature:literal)?], $($name:ident)*) => {
+        /// The kernels compiled for one ISA.
+        #[allow(non_snake_case)]
+        pub(crate) mod $module {
+            use super::*;
+            use crate::vm::isa::$isa;
+            $(
+                $(#[target_feature(enable = $feature)])?
+                pub(super) fn $name(i: &Instr, f: &mut Frame<'_>) {
+                    generic::$name::<$isa>(i, f)
+                }
+            )*
+
+            /// This ISA's kernel for `op`.
+            pub(crate) fn kernel(op: OpCode) -> Kernel {
+                match op {
+                    $(OpCode::$name => $name as Kernel,)*
+                    OpCode::CompareBytes(_) => bytes::compare as Kernel,
+                    OpCode::ContainsBytes => bytes::contains as Kernel,
+                    OpCode::WhereBytes => bytes::select as Kernel,
+                    OpCode::CopyBytes => bytes::copy as Kernel,
+                }
+            }
+        }
+    };
+}
+
+macro_rules! define_kernels {
+    ($($name:ident: $shape:ident($($op:ident)$(($fun:ident))?, $mnemonic:literal,
+        $arg:ident -> $ret:ident, $f:expr),)*) => {
+        /// The kernels, generic over the ISA; instantiated per ISA below.
+        #[allow(non_snake_case)]
+        mod generic {
+            use super::*;
+            $(
+                #[inline(always)]
+                pub(super) fn $name<I: Isa>(instr: &Instr, frame: &mut Frame<'_>) {
+                    frame.with_dst::<$ret>(instr.dst, |s, out| {
+                        drivers::$shape::<$arg, $ret>(s, instr, out, $f)
+                    });
+                }
+            )*
+        }
+
+        isa_table!(baseline, Baseline, [], $($name)*);
+        #[cfg(target_arch = "x86_64")]
+        isa_table!(avx2, Avx2, ["avx2,fma,bmi1,bmi2,lzcnt,popcnt,f16c"], $($name)*);
+        #[cfg(target_arch = "x86_64")]
+        isa_table!(avx512, Avx512, [
+            "avx512f,avx512dq,avx512vl,avx512bw,avx2,fma,bmi1,bmi2,lzcnt,popcnt,f16c"
+        ], $($name)*);
+    };
+}
+
+for_each_instruction!(define_kernels);
+
+/// The kernel for `op` compiled for `isa`.
+pub(crate) fn kernel(isa: IsaKind, op: OpCode) -> Kernel {
+    match isa {
+        IsaKind::Baseline => baseline::kernel(op),
+        #[cfg(target_arch = "x86_64")]
+        IsaKind::Avx2 => avx2::kernel(op),
+        #[cfg(target_arch = "x86_64")]
+        IsaKind::Avx512 => avx512::kernel(op),
+        #[allow(unreachable_patterns)]
+        _ => baseline::kernel(op),
+    }
+}

@@ -1,0 +1,246 @@
+//! The golden corpus computed by numexpr 2.14.2 (`tests/data/conformance/`), run case by case
+//! with the comparison rule of its README (`compare.py`): dtype, shape, exact bools, ints and
+//! strings, floats within the case's tolerance class, and errors where numexpr raised.
+//!
+//! Cases marked `departure` in the corpus, and the few listed in [`SPEC_EXTENSIONS`], record
+//! numexpr behaviour that vexpr deliberately does not copy (LANGUAGE.md); they are skipped
+//! here and vexpr's own rule for each is tested in `tests/departures.rs`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use num_complex::Complex64;
+use serde_json::Value;
+use vexpr::{Array, Vars};
+
+/// Cases where numexpr raises but LANGUAGE.md defines an extension, not marked `departure`
+/// in the corpus: (id, the spec's words). Tested in `tests/departures.rs`.
+const SPEC_EXTENSIONS: &[(&str, &str)] = &[];
+
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/conformance")
+}
+
+/// One line of `cases.jsonl`.
+struct Case {
+    id: String,
+    expr: String,
+    vars: BTreeMap<String, String>,
+    expect: Option<String>,
+    tol: String,
+    error: Option<String>,
+    departure: bool,
+}
+
+fn load_cases() -> Vec<Case> {
+    let text = std::fs::read_to_string(corpus_dir().join("golden/cases.jsonl"))
+        .expect("the corpus index is readable");
+    text.lines()
+        .map(|line| {
+            let v: Value = serde_json::from_str(line).expect("a JSON line");
+            let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+            Case {
+                id: s("id").expect("id"),
+                expr: s("expr").expect("expr"),
+                vars: v["vars"]
+                    .as_object()
+                    .expect("vars")
+                    .iter()
+                    .map(|(k, p)| (k.clone(), p.as_str().expect("path").to_string()))
+                    .collect(),
+                expect: s("expect"),
+                tol: s("tol").unwrap_or_else(|| "arith".into()),
+                error: s("error"),
+                departure: v.get("departure").is_some(),
+            }
+        })
+        .collect()
+}
+
+/// The tolerance classes of the corpus README: (ulps, rtol f64, rtol f32, rtol c128, scaled atol).
+fn tolerance(class: &str) -> (f64, f64, f64, f64, bool) {
+    match class {
+        "arith" => (4.0, 0.0, 0.0, 0.0, false),
+        "transc" => (4.0, 1e-14, 1e-6, 1e-11, false),
+        "composite" => (8.0, 1e-9, 1e-4, 1e-9, true),
+        "reduction" => (8.0, 1e-10, 1e-3, 1e-10, true),
+        other => panic!("unknown tolerance class {other}"),
+    }
+}
+
+/// `numpy.spacing(|x|)` in the result's precision.
+fn spacing(x: f64, single: bool) -> f64 {
+    let x = x.abs();
+    if single {
+        let x = x as f32;
+        (f32::from_bits(x.to_bits() + 1) - x) as f64
+    } else {
+        f64::from_bits(x.to_bits() + 1) - x
+    }
+}
+
+/// Rule 4 of the README for one float element; `scale` is `|exp|` (the modulus for complex).
+struct FloatRule {
+    ulps: f64,
+    rtol: f64,
+    atol: f64,
+    single: bool,
+}
+
+impl FloatRule {
+    fn new(class: &str, single: bool, complex: bool, scale_all: f64) -> FloatRule {
+        let (ulps, r64, r32, rc, scaled) = tolerance(class);
+        let rtol = if complex {
+            rc
+        } else if single {
+            r32
+        } else {
+            r64
+        };
+        let tiny = if single {
+            f32::MIN_POSITIVE as f64
+        } else {
+            f64::MIN_POSITIVE
+        };
+        let atol = if scaled { tiny.max(rtol * scale_all) } else { tiny };
+        FloatRule {
+            ulps,
+            rtol,
+            atol,
+            single,
+        }
+    }
+
+    fn ok(&self, e: f64, g: f64, scale: f64) -> bool {
+        if e.is_nan() && g.is_nan() || e == g {
+            return true;
+        }
+        let lim = (self.ulps * spacing(scale, self.single))
+            .max(self.rtol * scale.abs())
+            .max(self.atol);
+        e.is_finite() && g.is_finite() && (g - e).abs() <= lim
+    }
+}
+
+fn scale_all(mods: impl Iterator<Item = f64>) -> f64 {
+    mods.filter(|m| m.is_finite()).fold(1.0, f64::max)
+}
+
+/// `None` when `got` matches `exp` under the corpus rule, else the reason.
+fn compare(exp: &Array, got: &Array, class: &str) -> Option<String> {
+    if exp.dtype() != got.dtype() {
+        return Some(format!("dtype {} != expected {}", got.dtype(), exp.dtype()));
+    }
+    if exp.shape() != got.shape() {
+        return Some(format!(
+            "shape {:?} != expected {:?}",
+            got.shape(),
+            exp.shape()
+        ));
+    }
+    let mismatch = |i: usize, g: String, e: String| Some(format!("element {i}: got {g}, expected {e}"));
+    match (exp, got) {
+        (Array::Float64(e), Array::Float64(g)) => {
+            let rule = FloatRule::new(class, false, false, scale_all(e.iter().map(|x| x.abs())));
+            for (i, (e, g)) in e.iter().zip(g.iter()).enumerate() {
+                if !rule.ok(*e, *g, *e) {
+                    return mismatch(i, g.to_string(), e.to_string());
+                }
+            }
+        }
+        (Array::Float32(e), Array::Float32(g)) => {
+            let rule = FloatRule::new(
+                class,
+                true,
+                false,
+                scale_all(e.iter().map(|x| x.abs() as f64)),
+            );
+            for (i, (e, g)) in e.iter().zip(g.iter()).enumerate() {
+                if !rule.ok(*e as f64, *g as f64, *e as f64) {
+                    return mismatch(i, g.to_string(), e.to_string());
+                }
+            }
+        }
+        (Array::Complex128(e), Array::Complex128(g)) => {
+            let rule = FloatRule::new(class, false, true, scale_all(e.iter().map(|z| z.norm())));
+            for (i, (e, g)) in e.iter().zip(g.iter()).enumerate() {
+                let m = e.norm();
+                let (e, g): (&Complex64, &Complex64) = (e, g);
+                if !(rule.ok(e.re, g.re, m) && rule.ok(e.im, g.im, m)) {
+                    return mismatch(i, g.to_string(), e.to_string());
+                }
+            }
+        }
+        _ => {
+            if exp != got {
+                return Some(format!("values differ: got {got:?}, expected {exp:?}"));
+            }
+        }
+    }
+    None
+}
+
+/// Why `case` fails, or `None` when vexpr agrees with numexpr.
+fn run_case(case: &Case) -> Option<String> {
+    let dir = corpus_dir();
+    let mut arrays = Vec::new();
+    for (name, path) in &case.vars {
+        match vexpr::npy::read(dir.join(path)) {
+            Ok(a) => arrays.push((name.clone(), a)),
+            // An input vexpr cannot take (a unicode array) counts as the error numexpr raised.
+            Err(_) if case.error.is_some() => return None,
+            Err(e) => return Some(format!("cannot read input {path}: {e}")),
+        }
+    }
+    let mut vars = Vars::new();
+    for (name, a) in &arrays {
+        vars.insert(name, a);
+    }
+    let result = vexpr::evaluate(&case.expr, &vars);
+    match (&case.error, result) {
+        (Some(_), Err(_)) => None,
+        (Some(err), Ok(got)) => Some(format!("numexpr raised {err}, vexpr returned {got:?}")),
+        (None, Err(e)) => Some(format!("unexpected error: {e}")),
+        (None, Ok(got)) => {
+            let path = case.expect.as_ref().expect("a result case names its file");
+            let exp = vexpr::npy::read(dir.join(path)).expect("expected result is readable");
+            compare(&exp, &got, &case.tol)
+        }
+    }
+}
+
+#[test]
+fn golden_corpus() {
+    let cases = load_cases();
+    assert_eq!(cases.len(), 2273, "the whole corpus is present");
+    let skipped: Vec<&str> = SPEC_EXTENSIONS.iter().map(|(id, _)| *id).collect();
+    let mut failures = Vec::new();
+    let mut ran = 0;
+    for case in &cases {
+        if case.departure || skipped.contains(&case.id.as_str()) {
+            continue;
+        }
+        ran += 1;
+        if let Some(why) = run_case(case) {
+            failures.push(format!("{} `{}`: {why}", case.id, case.expr));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {ran} cases fail:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn spec_extension_list_names_real_error_cases() {
+    let cases = load_cases();
+    for (id, _) in SPEC_EXTENSIONS {
+        let case = cases
+            .iter()
+            .find(|c| c.id == *id)
+            .unwrap_or_else(|| panic!("{id} is not in the corpus"));
+        assert!(case.error.is_some() && !case.departure, "{id}");
+    }
+}
