@@ -1,5 +1,7 @@
 //! Hand-worked cases for every folding rule; [`oracle`] checks the CPython fixture.
 
+mod oracle;
+
 use num_bigint::BigInt;
 use num_complex::Complex64;
 use num_traits::{One, Pow};
