@@ -20,7 +20,7 @@ use crate::vm::isa::{Isa, IsaKind};
 use crate::vm::value::{Buf, Column, Elem, c128};
 
 #[allow(unused_imports)]
-use crate::vm::math;
+use crate::vm::math_placeholder as math;
 
 /// A kernel: runs one instruction over the frame's current block.
 ///
@@ -167,6 +167,58 @@ impl<'a> Frame<'a> {
                 };
                 match out {
                     Some(out) => f(&sources, out),
+                    None => false,
+                }
+            }
+        };
+        self.fault |= !ok;
+    }
+
+    /// Like [`with_dst`](Frame::with_dst) for a byte-string destination: `f` gets the
+    /// block's bytes and the item size.
+    pub fn with_bytes_dst(
+        &mut self,
+        dst: Dst,
+        f: impl FnOnce(&Sources<'_>, &mut [u8], usize) -> bool,
+    ) {
+        let len = self.len;
+        let ok = match dst {
+            Dst::Reg(Register(r)) => {
+                let Some(Buf::Bytes(mut v, w)) = self.regs.get_mut(r as usize).map(std::mem::take)
+                else {
+                    self.fault = true;
+                    return;
+                };
+                let ok = match v.get_mut(..len * w) {
+                    Some(out) => f(&self.sources(), out, w),
+                    None => false,
+                };
+                self.regs[r as usize] = Buf::Bytes(v, w);
+                ok
+            }
+            Dst::Output => {
+                let sources = Sources {
+                    len,
+                    regs: &self.regs,
+                    inputs: &self.inputs,
+                    gathered: &self.gathered,
+                    consts: self.consts,
+                };
+                let out = if self.use_direct {
+                    match self.direct.as_mut() {
+                        Some(crate::vm::value::ColumnMut::Bytes(all, w)) => all
+                            .get_mut(self.start * *w..(self.start + len) * *w)
+                            .map(|o| (o, *w)),
+                        _ => None,
+                    }
+                } else {
+                    match &mut self.temp {
+                        Buf::Bytes(v, w) => v.get_mut(..len * *w).map(|o| (o, *w)),
+                        _ => None,
+                    }
+                };
+                match out {
+                    Some((out, w)) => f(&sources, out, w),
                     None => false,
                 }
             }

@@ -1,0 +1,469 @@
+//! The block loop: runs a [`Program`] over the broadcast shape, one block at a time.
+//!
+//! In: a program, its inputs (any strides), the result shape (already checked by the shape
+//! pass) and a destination. For each block of [`block_len`] elements every instruction runs
+//! over the block's registers, and the last one writes straight into the output; no buffer
+//! proportional to the array is ever allocated besides the output itself.
+//!
+//! Inputs are read in place when they are C-contiguous after broadcasting, passed as a scalar
+//! when they are the same value everywhere (0-d, or broadcast along every axis), and gathered
+//! into a block buffer otherwise. The last, partial block is padded to a multiple of
+//! [`PAD`]: its inputs are copied into buffers and its output goes through a buffer, so every
+//! element goes through exactly the same kernel code wherever it sits in the array.
+
+use ndarray::{ArrayViewD, IxDyn};
+
+use super::isa::IsaKind;
+use super::kernels::reduce::{self, Accumulator, Fold};
+use super::kernels::{self, Frame, Kernel, PAD, Source};
+use super::strided;
+use super::value::{Buf, Column, ColumnMut, Elem, OutColumn, c128};
+use crate::array::ArrayRef;
+use crate::bytecode::{Program, Reduction};
+use crate::dtype::{DType, Scalar};
+use crate::error::{Error, ErrorKind};
+
+/// Elements per block. Chosen so that the live registers of a typical program (a handful of
+/// float64 buffers: 8 KiB each) stay in L1/L2; see BENCHMARKS.md for the measurement.
+pub(crate) const BLOCK_LEN: usize = 1024;
+
+/// The block length for a program.
+pub(crate) fn block_len(_prog: &Program) -> usize {
+    BLOCK_LEN
+}
+
+/// Where an element-wise result goes.
+pub(crate) enum Target<'o> {
+    /// A C-contiguous output, written in place block by block.
+    Contiguous(ColumnMut<'o>),
+    /// Any other layout: each block goes through a buffer and is scattered.
+    Strided(OutColumn<'o>),
+}
+
+/// How an input is read, decided once per run.
+enum Plan<'a> {
+    /// C-contiguous over the result shape.
+    Column(Column<'a>),
+    /// The same value everywhere.
+    Splat(Scalar),
+    /// Anything else: gathered block by block from this view (broadcast to the result shape;
+    /// byte strings with their trailing item axis).
+    Strided(StridedView<'a>),
+}
+
+enum StridedView<'a> {
+    Bool(ArrayViewD<'a, bool>),
+    I32(ArrayViewD<'a, i32>),
+    I64(ArrayViewD<'a, i64>),
+    F32(ArrayViewD<'a, f32>),
+    F64(ArrayViewD<'a, f64>),
+    C128(ArrayViewD<'a, c128>),
+    Bytes(ArrayViewD<'a, u8>, usize),
+}
+
+fn internal(what: &str) -> Error {
+    Error::new(ErrorKind::Internal, what.to_string())
+}
+
+/// Decide how to read `input` (of dtype `dtype`) broadcast to `shape`.
+fn plan<'a>(input: &'a ArrayRef<'_>, dtype: DType, shape: &[usize]) -> Result<Plan<'a>, Error> {
+    fn typed<'a, T: Elem>(
+        v: ArrayViewD<'a, T>,
+        shape: &[usize],
+        wrap: fn(ArrayViewD<'a, T>) -> StridedView<'a>,
+    ) -> Result<Plan<'a>, Error> {
+        let b = v
+            .broadcast(IxDyn(shape))
+            .ok_or_else(|| internal("input does not broadcast to the result shape"))?;
+        if b.is_empty() {
+            return Ok(Plan::Column(T::to_column(&[])));
+        }
+        if b.strides().iter().all(|&s| s == 0) {
+            let first = *b.iter().next().ok_or_else(|| internal("empty input"))?;
+            return Ok(Plan::Splat(first.to_scalar()));
+        }
+        if let Some(s) = b.to_slice() {
+            return Ok(Plan::Column(T::to_column(s)));
+        }
+        Ok(Plan::Strided(wrap(b)))
+    }
+    let shape = shape.to_vec();
+    match (input, dtype) {
+        (ArrayRef::Bool(a), DType::Bool) => typed(a.view(), &shape, StridedView::Bool),
+        (ArrayRef::Int32(a), DType::Int32) => typed(a.view(), &shape, StridedView::I32),
+        (ArrayRef::Int64(a), DType::Int64) => typed(a.view(), &shape, StridedView::I64),
+        (ArrayRef::Float32(a), DType::Float32) => typed(a.view(), &shape, StridedView::F32),
+        (ArrayRef::Float64(a), DType::Float64) => typed(a.view(), &shape, StridedView::F64),
+        (ArrayRef::Complex128(a), DType::Complex128) => typed(a.view(), &shape, StridedView::C128),
+        (ArrayRef::Bytes(a), DType::Bytes(w)) => {
+            let mut full = shape.clone();
+            full.push(w);
+            let b = a
+                .view()
+                .broadcast(IxDyn(&full))
+                .ok_or_else(|| internal("input does not broadcast to the result shape"))?;
+            if b.is_empty() {
+                return Ok(Plan::Column(Column::Bytes(&[], w)));
+            }
+            let lead = &b.strides()[..shape.len()];
+            if lead.iter().all(|&s| s == 0) {
+                let first: Vec<u8> = b.iter().take(w).copied().collect();
+                return Ok(Plan::Splat(Scalar::Bytes(first)));
+            }
+            if let Some(s) = b.to_slice() {
+                return Ok(Plan::Column(Column::Bytes(s, w)));
+            }
+            Ok(Plan::Strided(StridedView::Bytes(b, w)))
+        }
+        _ => Err(internal("input dtype differs from the program's")),
+    }
+}
+
+impl Column<'_> {
+    /// Elements `start..start + len`.
+    fn part(&self, start: usize, len: usize) -> Option<Column<'_>> {
+        Some(match self {
+            Column::Bool(v) => Column::Bool(v.get(start..start + len)?),
+            Column::I32(v) => Column::I32(v.get(start..start + len)?),
+            Column::I64(v) => Column::I64(v.get(start..start + len)?),
+            Column::F32(v) => Column::F32(v.get(start..start + len)?),
+            Column::F64(v) => Column::F64(v.get(start..start + len)?),
+            Column::C128(v) => Column::C128(v.get(start..start + len)?),
+            Column::Bytes(v, w) => Column::Bytes(v.get(start * w..(start + len) * w)?, *w),
+        })
+    }
+}
+
+/// Copy `src` into the front of `buf` (same element type).
+fn copy_into(buf: &mut Buf, src: &Column<'_>) -> bool {
+    match (buf, src) {
+        (Buf::Bool(b), Column::Bool(s)) => b[..s.len()].copy_from_slice(s),
+        (Buf::I32(b), Column::I32(s)) => b[..s.len()].copy_from_slice(s),
+        (Buf::I64(b), Column::I64(s)) => b[..s.len()].copy_from_slice(s),
+        (Buf::F32(b), Column::F32(s)) => b[..s.len()].copy_from_slice(s),
+        (Buf::F64(b), Column::F64(s)) => b[..s.len()].copy_from_slice(s),
+        (Buf::C128(b), Column::C128(s)) => b[..s.len()].copy_from_slice(s),
+        (Buf::Bytes(b, _), Column::Bytes(s, _)) => b[..s.len()].copy_from_slice(s),
+        _ => return false,
+    }
+    true
+}
+
+/// Gather elements `start..start + valid` of `view` into the front of `buf`.
+fn gather_into(buf: &mut Buf, view: &StridedView<'_>, start: usize, valid: usize) -> bool {
+    match (buf, view) {
+        (Buf::Bool(b), StridedView::Bool(v)) => strided::gather(v, start, &mut b[..valid]),
+        (Buf::I32(b), StridedView::I32(v)) => strided::gather(v, start, &mut b[..valid]),
+        (Buf::I64(b), StridedView::I64(v)) => strided::gather(v, start, &mut b[..valid]),
+        (Buf::F32(b), StridedView::F32(v)) => strided::gather(v, start, &mut b[..valid]),
+        (Buf::F64(b), StridedView::F64(v)) => strided::gather(v, start, &mut b[..valid]),
+        (Buf::C128(b), StridedView::C128(v)) => strided::gather(v, start, &mut b[..valid]),
+        (Buf::Bytes(b, _), StridedView::Bytes(v, w)) => {
+            strided::gather(v, start * w, &mut b[..valid * w])
+        }
+        _ => return false,
+    }
+    true
+}
+
+/// Write the first `valid` elements of `temp` to a contiguous output at `start`.
+fn flush_contiguous(temp: &Buf, out: &mut ColumnMut<'_>, start: usize, valid: usize) -> bool {
+    macro_rules! copy {
+        ($($var:ident),*) => {
+            match (temp, out) {
+                $((Buf::$var(t), ColumnMut::$var(o)) => {
+                    o[start..start + valid].copy_from_slice(&t[..valid])
+                })*
+                (Buf::Bytes(t, w), ColumnMut::Bytes(o, _)) => {
+                    o[start * w..(start + valid) * w].copy_from_slice(&t[..valid * w])
+                }
+                _ => return false,
+            }
+        };
+    }
+    copy!(Bool, I32, I64, F32, F64, C128);
+    true
+}
+
+/// Write the first `valid` elements of `temp` to a strided output at `start`.
+fn flush_strided(temp: &Buf, out: &mut OutColumn<'_>, start: usize, valid: usize) -> bool {
+    macro_rules! scatter {
+        ($($var:ident),*) => {
+            match (temp, out) {
+                $((Buf::$var(t), OutColumn::$var(o)) => strided::scatter(o, start, &t[..valid]),)*
+                (Buf::Bytes(t, w), OutColumn::Bytes(o)) => {
+                    strided::scatter(o, start * w, &t[..valid * w])
+                }
+                _ => return false,
+            }
+        };
+    }
+    scatter!(Bool, I32, I64, F32, F64, C128);
+    true
+}
+
+/// Per-thread buffers kept between runs, so a small evaluation allocates nothing but its
+/// output.
+#[derive(Default)]
+struct Scratch {
+    regs: Vec<Buf>,
+    gathered: Vec<Buf>,
+    temp: Buf,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
+/// Everything a run needs besides the per-block frame.
+struct Run<'a> {
+    prog: &'a Program,
+    plans: Vec<Plan<'a>>,
+    kernels: Vec<Kernel>,
+    isa: IsaKind,
+    n: usize,
+    block: usize,
+}
+
+impl<'a> Run<'a> {
+    fn new(
+        prog: &'a Program,
+        inputs: &'a [ArrayRef<'_>],
+        shape: &[usize],
+        isa: IsaKind,
+    ) -> Result<Run<'a>, Error> {
+        if inputs.len() != prog.inputs.len() {
+            return Err(internal("wrong number of inputs"));
+        }
+        let plans = inputs
+            .iter()
+            .zip(&prog.inputs)
+            .map(|(a, slot)| plan(a, slot.dtype, shape))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Run {
+            prog,
+            plans,
+            kernels: prog.instrs.iter().map(|i| kernels::kernel(isa, i.op)).collect(),
+            isa,
+            n: shape.iter().product(),
+            block: block_len(prog),
+        })
+    }
+
+    fn blocks(&self) -> usize {
+        self.n.div_ceil(self.block)
+    }
+
+    /// A frame with buffers for this run, reusing `scratch`.
+    fn frame<'f>(&'f self, scratch: &mut Scratch, direct: Option<ColumnMut<'f>>) -> Frame<'f> {
+        let b = self.block;
+        let mut regs = std::mem::take(&mut scratch.regs);
+        regs.resize_with(self.prog.registers.len(), Buf::default);
+        for (buf, &dtype) in regs.iter_mut().zip(&self.prog.registers) {
+            buf.ensure(dtype, b);
+        }
+        let mut gathered = std::mem::take(&mut scratch.gathered);
+        gathered.resize_with(self.plans.len(), Buf::default);
+        let mut inputs = Vec::with_capacity(self.plans.len());
+        for ((buf, plan), slot) in gathered.iter_mut().zip(&self.plans).zip(&self.prog.inputs) {
+            inputs.push(match plan {
+                Plan::Splat(s) => Source::Splat(s.clone()),
+                _ => {
+                    buf.ensure(slot.dtype, b);
+                    Source::Gathered
+                }
+            });
+        }
+        let mut temp = std::mem::take(&mut scratch.temp);
+        temp.ensure(self.prog.dtype, b);
+        Frame {
+            len: 0,
+            regs,
+            inputs,
+            gathered,
+            consts: &self.prog.consts,
+            direct,
+            start: 0,
+            use_direct: false,
+            temp,
+            fault: false,
+        }
+    }
+
+    /// Load block `k`'s inputs into `frame`; returns the number of valid elements.
+    fn load(&self, frame: &mut Frame<'a>, k: usize) -> Result<usize, Error> {
+        let start = k * self.block;
+        let valid = self.block.min(self.n - start);
+        let len = valid.next_multiple_of(PAD).min(self.block.max(PAD));
+        frame.start = start;
+        frame.len = len;
+        for (i, plan) in self.plans.iter().enumerate() {
+            let ok = match plan {
+                Plan::Splat(_) => true,
+                Plan::Column(c) if valid == len => match c.part(start, len) {
+                    Some(part) => {
+                        frame.inputs[i] = Source::Column(part);
+                        true
+                    }
+                    None => false,
+                },
+                Plan::Column(c) => {
+                    frame.inputs[i] = Source::Gathered;
+                    c.part(start, valid)
+                        .is_some_and(|part| copy_into(&mut frame.gathered[i], &part))
+                }
+                Plan::Strided(v) => {
+                    frame.inputs[i] = Source::Gathered;
+                    gather_into(&mut frame.gathered[i], v, start, valid)
+                }
+            };
+            if !ok {
+                return Err(internal("an input block could not be loaded"));
+            }
+        }
+        Ok(valid)
+    }
+
+    /// Run the instructions over the loaded block.
+    fn execute(&self, frame: &mut Frame<'_>) {
+        for (instr, kernel) in self.prog.instrs.iter().zip(&self.kernels) {
+            // SAFETY: the kernels come from the table of `self.isa`, and `IsaKind` values
+            // other than `Baseline` are only produced after the CPU was found to support them
+            // (`isa::detect`, `isa::available`).
+            unsafe { kernel(instr, frame) };
+        }
+    }
+
+    fn give_back(frame: Frame<'_>, scratch: &mut Scratch) {
+        scratch.regs = frame.regs;
+        scratch.gathered = frame.gathered;
+        scratch.temp = frame.temp;
+    }
+}
+
+/// Take this thread's scratch buffers for the duration of `f` (fresh ones if a run is
+/// already using them further up the stack).
+fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut s) => f(&mut s),
+        Err(_) => f(&mut Scratch::default()),
+    })
+}
+
+/// Run an element-wise program over `shape`, writing every element of `target`.
+pub(crate) fn run_elementwise(
+    prog: &Program,
+    inputs: &[ArrayRef<'_>],
+    shape: &[usize],
+    target: Target<'_>,
+    isa: IsaKind,
+) -> Result<(), Error> {
+    let run = Run::new(prog, inputs, shape, isa)?;
+    let (direct, mut strided_out) = match target {
+        Target::Contiguous(c) => (Some(c), None),
+        Target::Strided(o) => (None, Some(o)),
+    };
+    with_scratch(|scratch| {
+        let mut frame = run.frame(scratch, direct);
+        let mut result = Ok(());
+        for k in 0..run.blocks() {
+            let valid = match run.load(&mut frame, k) {
+                Ok(v) => v,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            };
+            frame.use_direct = frame.direct.is_some() && valid == frame.len;
+            run.execute(&mut frame);
+            let flushed = frame.use_direct
+                || match (frame.direct.as_mut(), strided_out.as_mut()) {
+                    (Some(d), _) => flush_contiguous(&frame.temp, d, frame.start, valid),
+                    (None, Some(o)) => flush_strided(&frame.temp, o, frame.start, valid),
+                    (None, None) => false,
+                };
+            if frame.fault || !flushed {
+                result = Err(internal("a kernel met an operand of the wrong type"));
+                break;
+            }
+        }
+        Run::give_back(frame, scratch);
+        result
+    })
+}
+
+/// Run a reduction program over `shape`, writing the reduced result into `out` (its shape
+/// is the reduced shape, already checked).
+pub(crate) fn run_reduction(
+    prog: &Program,
+    inputs: &[ArrayRef<'_>],
+    shape: &[usize],
+    out: OutColumn<'_>,
+    isa: IsaKind,
+) -> Result<(), Error> {
+    let r = prog
+        .reduction
+        .ok_or_else(|| internal("not a reduction program"))?;
+    let run = Run::new(prog, inputs, shape, isa)?;
+    let mut acc = reduce::accumulator(&r, shape, run.blocks());
+    with_scratch(|scratch| {
+        let mut frame = run.frame(scratch, None);
+        let mut result = Ok(());
+        for k in 0..run.blocks() {
+            let valid = match run.load(&mut frame, k) {
+                Ok(v) => v,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            };
+            run.execute(&mut frame);
+            let ok = reduce::step(&r, &frame.sources(), valid, k, frame.start, &mut acc);
+            if frame.fault || !ok {
+                result = Err(internal("a reduction met an operand of the wrong type"));
+                break;
+            }
+        }
+        Run::give_back(frame, scratch);
+        result
+    })?;
+    finish(&r, acc, out)
+}
+
+/// Write a reduction's accumulated values into `out`.
+fn finish(r: &Reduction, acc: Accumulator, out: OutColumn<'_>) -> Result<(), Error> {
+    fn typed<T: Fold>(op: crate::hir::ReduceOp, acc: Accumulator, mut out: OutColumn<'_>) -> bool {
+        let Some(view) = T::out(&mut out) else { return false };
+        match acc {
+            Accumulator::Partials(buf) => {
+                let Some(parts) = T::buf(&buf) else { return false };
+                let value = reduce::combine(op, parts);
+                view.fill(value);
+            }
+            Accumulator::Axis { values, .. } => {
+                let Some(values) = T::buf(&values) else { return false };
+                if values.len() != view.len() {
+                    return false;
+                }
+                for (o, &v) in view.iter_mut().zip(values) {
+                    *o = v;
+                }
+            }
+        }
+        true
+    }
+    let ok = match r.dtype {
+        DType::Bool => typed::<bool>(r.op, acc, out),
+        DType::Int32 => typed::<i32>(r.op, acc, out),
+        DType::Int64 => typed::<i64>(r.op, acc, out),
+        DType::Float32 => typed::<f32>(r.op, acc, out),
+        DType::Float64 => typed::<f64>(r.op, acc, out),
+        DType::Complex128 => typed::<c128>(r.op, acc, out),
+        DType::Bytes(_) => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(internal("the reduction result could not be written"))
+    }
+}

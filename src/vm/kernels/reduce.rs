@@ -1,0 +1,334 @@
+//! Reductions, folded block by block in a fixed order, so a result never depends on timing.
+//!
+//! A full reduction (`axis` None) folds each block into one partial value, with eight
+//! interleaved accumulators so the loop vectorises; the partials, one per block, are then
+//! combined in block order (pairwise for sums, which keeps float sums accurate). A reduction
+//! along an axis folds each block's elements into the output elements they belong to, in
+//! element order. NaN propagates through `min` and `max` (NumPy's rule).
+
+use super::{Sources, Src};
+use crate::bytecode::Reduction;
+use crate::dtype::DType;
+use crate::hir::ReduceOp;
+use crate::vm::value::{Buf, Elem, c128};
+
+/// The fold of one reduction over one element type.
+pub(crate) trait Fold: Elem {
+    /// The value that changes nothing (`0` for sum, `+inf` or `MAX` for min, ...).
+    fn identity(op: ReduceOp) -> Self;
+    /// `acc op x`.
+    fn fold(op: ReduceOp, acc: Self, x: Self) -> Self;
+}
+
+macro_rules! int_fold {
+    ($t:ty) => {
+        impl Fold for $t {
+            #[inline(always)]
+            fn identity(op: ReduceOp) -> $t {
+                match op {
+                    ReduceOp::Prod => 1,
+                    ReduceOp::Min => <$t>::MAX,
+                    ReduceOp::Max => <$t>::MIN,
+                    _ => 0,
+                }
+            }
+            #[inline(always)]
+            fn fold(op: ReduceOp, acc: $t, x: $t) -> $t {
+                match op {
+                    ReduceOp::Prod => acc.wrapping_mul(x),
+                    ReduceOp::Min => acc.min(x),
+                    ReduceOp::Max => acc.max(x),
+                    _ => acc.wrapping_add(x),
+                }
+            }
+        }
+    };
+}
+
+int_fold!(i32);
+int_fold!(i64);
+
+macro_rules! float_fold {
+    ($t:ty) => {
+        impl Fold for $t {
+            #[inline(always)]
+            fn identity(op: ReduceOp) -> $t {
+                match op {
+                    ReduceOp::Prod => 1.0,
+                    ReduceOp::Min => <$t>::INFINITY,
+                    ReduceOp::Max => <$t>::NEG_INFINITY,
+                    _ => 0.0,
+                }
+            }
+            #[inline(always)]
+            fn fold(op: ReduceOp, acc: $t, x: $t) -> $t {
+                match op {
+                    ReduceOp::Prod => acc * x,
+                    // NaN is sticky: once `acc` is NaN it stays; a NaN `x` fails `x >= acc`.
+                    ReduceOp::Min => {
+                        if acc.is_nan() || x >= acc { acc } else { x }
+                    }
+                    ReduceOp::Max => {
+                        if acc.is_nan() || x <= acc { acc } else { x }
+                    }
+                    _ => acc + x,
+                }
+            }
+        }
+    };
+}
+
+float_fold!(f32);
+float_fold!(f64);
+
+impl Fold for c128 {
+    #[inline(always)]
+    fn identity(op: ReduceOp) -> c128 {
+        match op {
+            ReduceOp::Prod => c128::new(1.0, 0.0),
+            _ => c128::new(0.0, 0.0),
+        }
+    }
+    #[inline(always)]
+    fn fold(op: ReduceOp, acc: c128, x: c128) -> c128 {
+        match op {
+            ReduceOp::Prod => super::complex::mul(acc, x),
+            _ => acc + x,
+        }
+    }
+}
+
+impl Fold for bool {
+    #[inline(always)]
+    fn identity(op: ReduceOp) -> bool {
+        op == ReduceOp::All
+    }
+    #[inline(always)]
+    fn fold(op: ReduceOp, acc: bool, x: bool) -> bool {
+        if op == ReduceOp::All { acc & x } else { acc | x }
+    }
+}
+
+/// Where a reduction's results go while blocks are folded.
+#[derive(Debug)]
+pub(crate) enum Accumulator {
+    /// Full reduction: one partial per block, by block index.
+    Partials(Buf),
+    /// Along an axis: the output elements, and the geometry that maps elements to them.
+    Axis {
+        /// The output values (C order of the reduced shape).
+        values: Buf,
+        /// Product of the dimensions after the axis.
+        inner: usize,
+        /// Length of the reduced axis.
+        len: usize,
+    },
+}
+
+/// Fold `n` lane values of `x` with eight interleaved accumulators, combined in order.
+#[inline(always)]
+fn fold_slice<T: Fold>(op: ReduceOp, x: &[T]) -> T {
+    let id = T::identity(op);
+    let mut acc = [id; 8];
+    let chunks = x.chunks_exact(8);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for k in 0..8 {
+            acc[k] = T::fold(op, acc[k], c[k]);
+        }
+    }
+    let mut total = id;
+    for (k, &r) in rest.iter().enumerate() {
+        acc[k] = T::fold(op, acc[k], r);
+    }
+    for a in acc {
+        total = T::fold(op, total, a);
+    }
+    total
+}
+
+/// Fold `valid` elements of the block starting at flat index `start` into `acc`.
+#[inline(always)]
+pub(crate) fn fold_block<T: Fold>(
+    op: ReduceOp,
+    src: Src<'_, T>,
+    valid: usize,
+    block: usize,
+    start: usize,
+    acc: &mut Accumulator,
+) -> bool {
+    match acc {
+        Accumulator::Partials(buf) => {
+            let Some(partials) = T::buf_mut(buf) else { return false };
+            let value = match src {
+                Src::Slice(x) => fold_slice(op, &x[..valid]),
+                Src::Splat(v) => {
+                    let mut a = T::identity(op);
+                    for _ in 0..valid {
+                        a = T::fold(op, a, v);
+                    }
+                    a
+                }
+            };
+            partials[block] = value;
+        }
+        Accumulator::Axis { values, inner, len } => {
+            let Some(out) = T::buf_mut(values) else { return false };
+            let (inner, len) = (*inner, *len);
+            let at = |k: usize| match src {
+                Src::Slice(x) => x[k],
+                Src::Splat(v) => v,
+            };
+            let mut k = 0;
+            while k < valid {
+                let p = start + k;
+                let o = (p / (len * inner)) * inner + p % inner;
+                if inner == 1 {
+                    // Consecutive elements fold into the same output until the axis wraps.
+                    let run = (len - p % len).min(valid - k);
+                    let mut a = out[o];
+                    for j in 0..run {
+                        a = T::fold(op, a, at(k + j));
+                    }
+                    out[o] = a;
+                    k += run;
+                } else {
+                    // Consecutive elements fold into consecutive outputs.
+                    let run = (inner - p % inner).min(valid - k);
+                    for j in 0..run {
+                        out[o + j] = T::fold(op, out[o + j], at(k + j));
+                    }
+                    k += run;
+                }
+            }
+        }
+    }
+    true
+}
+
+/// Combine the per-block partials of a full reduction in block order (pairwise for sums).
+pub(crate) fn combine<T: Fold>(op: ReduceOp, partials: &[T]) -> T {
+    if op == ReduceOp::Sum && partials.len() > 8 {
+        let (a, b) = partials.split_at(partials.len() / 2);
+        return T::fold(op, combine(op, a), combine(op, b));
+    }
+    partials
+        .iter()
+        .fold(T::identity(op), |acc, &x| T::fold(op, acc, x))
+}
+
+/// A fresh accumulator for `r` over `shape` split into `blocks` blocks.
+pub(crate) fn accumulator(r: &Reduction, shape: &[usize], blocks: usize) -> Accumulator {
+    fn filled<T: Fold>(op: ReduceOp, n: usize) -> Buf {
+        T::wrap(vec![T::identity(op); n])
+    }
+    let make = |n: usize| match r.dtype {
+        DType::Bool => filled::<bool>(r.op, n),
+        DType::Int32 => filled::<i32>(r.op, n),
+        DType::Int64 => filled::<i64>(r.op, n),
+        DType::Float32 => filled::<f32>(r.op, n),
+        DType::Float64 => filled::<f64>(r.op, n),
+        DType::Complex128 => filled::<c128>(r.op, n),
+        DType::Bytes(_) => Buf::Empty,
+    };
+    match normalized_axis(r.axis, shape.len()) {
+        None => Accumulator::Partials(make(blocks)),
+        Some(k) => {
+            let inner: usize = shape[k + 1..].iter().product();
+            let outer: usize = shape[..k].iter().product();
+            Accumulator::Axis {
+                values: make(outer * inner),
+                inner,
+                len: shape[k],
+            }
+        }
+    }
+}
+
+/// The axis as an index into `ndim` dimensions (already checked to be in range).
+pub(crate) fn normalized_axis(axis: Option<i64>, ndim: usize) -> Option<usize> {
+    axis.map(|a| if a < 0 { (a + ndim as i64) as usize } else { a as usize })
+}
+
+/// Fold the current block's reduction operand into `acc`.
+#[inline(always)]
+pub(crate) fn step(
+    r: &Reduction,
+    sources: &Sources<'_>,
+    valid: usize,
+    block: usize,
+    start: usize,
+    acc: &mut Accumulator,
+) -> bool {
+    macro_rules! go {
+        ($t:ty) => {
+            match sources.get::<$t>(r.arg) {
+                Some(src) => fold_block::<$t>(r.op, src, valid, block, start, acc),
+                None => false,
+            }
+        };
+    }
+    match r.dtype {
+        DType::Bool => go!(bool),
+        DType::Int32 => go!(i32),
+        DType::Int64 => go!(i64),
+        DType::Float32 => go!(f32),
+        DType::Float64 => go!(f64),
+        DType::Complex128 => go!(c128),
+        DType::Bytes(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn float_extrema_propagate_nan() {
+        let xs = [3.0, f64::NAN, 1.0];
+        assert!(fold_slice(ReduceOp::Min, &xs).is_nan());
+        assert!(fold_slice(ReduceOp::Max, &xs).is_nan());
+        assert_eq!(fold_slice(ReduceOp::Min, &[3.0, -1.0, 2.0]), -1.0);
+        assert_eq!(fold_slice(ReduceOp::Max, &[3.0f32, -1.0, 2.0]), 3.0);
+    }
+
+    #[test]
+    fn integer_sums_wrap_in_their_width() {
+        assert_eq!(fold_slice(ReduceOp::Sum, &[i32::MAX, 1]), i32::MIN);
+        assert_eq!(fold_slice(ReduceOp::Prod, &[1 << 20, 1 << 20i64]), 1 << 40);
+        assert_eq!(fold_slice::<i64>(ReduceOp::Sum, &[]), 0);
+        assert_eq!(fold_slice::<i64>(ReduceOp::Prod, &[]), 1);
+    }
+
+    #[test]
+    fn axis_folding_maps_elements_to_outputs() {
+        // shape (2, 3, 2), reduce axis 1: out[i, k] = sum_j x[i, j, k], x = 0..12.
+        let x: Vec<i64> = (0..12).collect();
+        let r = Reduction {
+            op: ReduceOp::Sum,
+            axis: Some(1),
+            arg: crate::bytecode::Operand::Const(0),
+            dtype: DType::Int64,
+        };
+        for block in [1, 2, 5, 12] {
+            let mut acc = accumulator(&r, &[2, 3, 2], 0);
+            let mut start = 0;
+            while start < 12 {
+                let n = block.min(12 - start);
+                assert!(fold_block(ReduceOp::Sum, Src::Slice(&x[start..start + n]), n, 0, start, &mut acc));
+                start += n;
+            }
+            let Accumulator::Axis { values, .. } = acc else { panic!() };
+            // out[0,0] = 0+2+4, out[0,1] = 1+3+5, out[1,0] = 6+8+10, out[1,1] = 7+9+11
+            assert_eq!(i64::buf(&values).unwrap(), &vec![6, 9, 24, 27], "block {block}");
+        }
+    }
+
+    #[test]
+    fn partials_combine_in_order() {
+        let parts: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(combine(ReduceOp::Sum, &parts), 5050.0);
+        assert!(combine(ReduceOp::All, &[true, false]) == false);
+        assert!(combine(ReduceOp::Any, &[false, true]));
+    }
+}
