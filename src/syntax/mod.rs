@@ -23,8 +23,8 @@ use ast::Expr;
 
 /// Parse `src` into a tree allocated in `arena`.
 ///
-/// Errors: [`ErrorKind::Syntax`](crate::ErrorKind::Syntax) with the offending token's span,
-/// [`ErrorKind::Limit`](crate::ErrorKind::Limit) beyond [`crate::limits`] (source longer than
+/// Errors: [`ErrorKind::Syntax`] with the offending token's span,
+/// [`ErrorKind::Limit`] beyond [`crate::limits`] (source longer than
 /// [`MAX_SOURCE_LEN`] bytes, brackets nested deeper than [`MAX_NESTING`](crate::limits::MAX_NESTING)).
 pub(crate) fn parse<'a>(src: &'a str, arena: &'a Bump) -> Result<&'a Expr<'a>, Error> {
     if src.len() > MAX_SOURCE_LEN {

@@ -7,6 +7,8 @@
 //! Error messages name what was found and, briefly, what could come instead; they never
 //! list lalrpop's expected-token sets.
 
+use std::collections::HashSet;
+
 use bumpalo::Bump;
 use lalrpop_util::{ParseError, lalrpop_mod};
 
@@ -98,6 +100,8 @@ pub(crate) struct CallArgs<'a> {
     pub positional: Vec<&'a Expr<'a>>,
     /// Keyword arguments, in order.
     pub keywords: Vec<Kwarg<'a>>,
+    /// The keywords so far (a set, so that many keywords stay linear).
+    seen: HashSet<&'a str>,
 }
 
 impl<'a> CallArgs<'a> {
@@ -116,7 +120,7 @@ impl<'a> CallArgs<'a> {
             }
             None => self.positional.push(value),
             Some((name, name_span)) => {
-                if self.keywords.iter().any(|k| k.name == name) {
+                if !self.seen.insert(name) {
                     return Err(ParseError::User {
                         error: LexError::syntax(
                             name_span,
