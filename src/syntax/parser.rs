@@ -147,17 +147,42 @@ const ELSE_TERMINAL: &str = "\"else\"";
 /// See [`OPERAND_TERMINAL`].
 const ATTRIBUTE_TERMINAL: &str = "\"attribute\"";
 
-/// A short hint from lalrpop's expected terminals, without listing them.
-fn hint(expected: &[String]) -> &'static str {
-    let has = |terminal: &str| expected.iter().any(|e| e == terminal);
-    if has(OPERAND_TERMINAL) {
-        "expected an operand"
-    } else if has(ATTRIBUTE_TERMINAL) {
-        "expected `real` or `imag` after `.`"
-    } else if has(ELSE_TERMINAL) {
-        "expected `else`"
-    } else {
-        "expected an operator"
+/// What the parser was waiting for when it failed, read from lalrpop's expected terminals.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Awaited {
+    /// The start of an operand (a name, a literal, `(`, a unary operator).
+    Operand,
+    /// `real` or `imag` after a `.`.
+    Attribute,
+    /// The `else` of a conditional.
+    Else,
+    /// Anything that may follow a complete operand.
+    Operator,
+}
+
+impl Awaited {
+    /// Classifies an expected-terminal list.
+    fn of(expected: &[String]) -> Awaited {
+        let has = |terminal: &str| expected.iter().any(|e| e == terminal);
+        if has(OPERAND_TERMINAL) {
+            Awaited::Operand
+        } else if has(ATTRIBUTE_TERMINAL) {
+            Awaited::Attribute
+        } else if has(ELSE_TERMINAL) {
+            Awaited::Else
+        } else {
+            Awaited::Operator
+        }
+    }
+
+    /// A short hint, instead of the expected-token list.
+    fn hint(self) -> &'static str {
+        match self {
+            Awaited::Operand => "expected an operand",
+            Awaited::Attribute => "expected `real` or `imag` after `.`",
+            Awaited::Else => "expected `else`",
+            Awaited::Operator => "expected an operator",
+        }
     }
 }
 
@@ -193,7 +218,8 @@ fn describe_error(error: GrammarError<'_>, tokens: &TokenStream<'_>, src: &str) 
             } else if let Some(bracket) = tokens.innermost_open() {
                 syntax(bracket.span, "`(` was never closed".to_owned())
             } else {
-                let message = format!("unexpected end of expression; {}", hint(&expected));
+                let hint = Awaited::of(&expected).hint();
+                let message = format!("unexpected end of expression; {hint}");
                 syntax(Span::new(len, len), message)
             }
         }
@@ -236,19 +262,24 @@ fn unexpected_token(
     // The bracket the token stands in: for `(` itself the stream has already opened it.
     let enclosing = tokens.innermost_open();
     let in_call = enclosing.is_some_and(|b| b.is_call);
-    let operand_expected = expected.iter().any(|e| e == OPERAND_TERMINAL);
+    let awaited = Awaited::of(expected);
+    // Most tokens are refused either where an operand should start or right after one;
+    // the messages below single out the common mistakes of each case.
+    let after_operand = matches!(awaited, Awaited::Operator | Awaited::Else);
     match token {
         // `(` can start any operand, so it is only refused right after one: a call of
         // something that is not a name, like `f(x)(y)` or `(x)(y)`.
-        Token::LParen => format!("unexpected {found}: only a function name can be called"),
+        Token::LParen if after_operand => {
+            format!("unexpected {found}: only a function name can be called")
+        }
         // After a call's `(`, a `)` is always allowed, so this `(` opened a group.
         Token::RParen if before == Some(Token::LParen) => {
             "unexpected `)`: empty parentheses `()` are not an expression".to_owned()
         }
-        Token::Comma if !operand_expected && !in_call => {
+        Token::Comma if after_operand && !in_call => {
             "unexpected `,`: tuples are not supported".to_owned()
         }
-        Token::Assign => format!(
+        Token::Assign if awaited != Awaited::Attribute => format!(
             "unexpected {found}: `=` only names a keyword argument (`f(x, axis=0)`); \
              to compare, write `==`"
         ),
@@ -257,6 +288,6 @@ fn unexpected_token(
         {
             format!("unexpected {found}: argument unpacking is not supported")
         }
-        _ => format!("unexpected {found}; {}", hint(expected)),
+        _ => format!("unexpected {found}; {}", awaited.hint()),
     }
 }

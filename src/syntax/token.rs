@@ -213,7 +213,7 @@ fn unexpected_character<'s>(lex: &mut Lexer<'s, Token<'s>>) -> LexError {
 }
 
 /// A character quoted for a message: printable ones as themselves, others by code point.
-pub(crate) fn describe_char(c: char) -> String {
+fn describe_char(c: char) -> String {
     if c.is_control() || c.is_whitespace() {
         format!("U+{:04X}", u32::from(c))
     } else if c == '`' {
