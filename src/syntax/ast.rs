@@ -173,3 +173,34 @@ pub enum Attr {
     /// `.imag`
     Imag,
 }
+
+/// `impl Display` (and a `symbol` method) giving each operator as it is written.
+macro_rules! written_as {
+    ($($ty:ident { $($variant:ident => $text:literal),+ $(,)? })+) => {$(
+        impl $ty {
+            /// The operator as written in an expression (`**`, `not`, `real`).
+            pub fn symbol(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $text),+
+                }
+            }
+        }
+
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.symbol())
+            }
+        }
+    )+};
+}
+
+written_as! {
+    UnaryOp { Neg => "-", Pos => "+", Invert => "~", Not => "not" }
+    BinaryOp {
+        Or => "or", And => "and", BitOr => "|", BitXor => "^", BitAnd => "&", Shl => "<<",
+        Shr => ">>", Add => "+", Sub => "-", Mul => "*", Div => "/", FloorDiv => "//",
+        Mod => "%", Pow => "**",
+    }
+    CompareOp { Lt => "<", Le => "<=", Gt => ">", Ge => ">=", Eq => "==", Ne => "!=" }
+    Attr { Real => "real", Imag => "imag" }
+}
