@@ -102,7 +102,11 @@ impl FloatRule {
         } else {
             f64::MIN_POSITIVE
         };
-        let atol = if scaled { tiny.max(rtol * scale_all) } else { tiny };
+        let atol = if scaled {
+            tiny.max(rtol * scale_all)
+        } else {
+            tiny
+        };
         FloatRule {
             ulps,
             rtol,
@@ -138,7 +142,8 @@ fn compare(exp: &Array, got: &Array, class: &str) -> Option<String> {
             exp.shape()
         ));
     }
-    let mismatch = |i: usize, g: String, e: String| Some(format!("element {i}: got {g}, expected {e}"));
+    let mismatch =
+        |i: usize, g: String, e: String| Some(format!("element {i}: got {g}, expected {e}"));
     match (exp, got) {
         (Array::Float64(e), Array::Float64(g)) => {
             let rule = FloatRule::new(class, false, false, scale_all(e.iter().map(|x| x.abs())));
