@@ -433,19 +433,33 @@ impl BytesArray {
         }
     }
 
-    /// From raw bytes of shape `shape + [itemsize]` (any layout); `itemsize` is taken from the
-    /// last axis. `None` if there is no last axis or it is empty.
-    pub(crate) fn from_raw(data: ArrayD<u8>) -> Option<BytesArray> {
-        let itemsize = *data.shape().last()?;
+    /// From raw, NUL-padded bytes of shape `shape + [itemsize]` (any layout): the item size
+    /// is the length of the last axis, which must exist and be at least 1
+    /// ([`ErrorKind::Input`] otherwise). Unlike [`from_items`](Self::from_items), this keeps
+    /// a declared width even when every item is shorter, like NumPy's `S<n>`.
+    ///
+    /// ```
+    /// use vexpr::BytesArray;
+    /// let raw = ndarray::arr2(&[*b"ab\0\0", *b"\0\0\0\0"]).into_dyn();
+    /// let b = BytesArray::from_raw(raw)?;
+    /// assert_eq!((b.shape(), b.itemsize()), (&[2][..], 4));
+    /// assert_eq!(b.get(&[0]), Some(&b"ab"[..]));
+    /// # Ok::<(), vexpr::Error>(())
+    /// ```
+    pub fn from_raw(data: ArrayD<u8>) -> Result<BytesArray, Error> {
+        let itemsize = data.shape().last().copied().unwrap_or(0);
         if itemsize == 0 {
-            return None;
+            return Err(Error::new(
+                ErrorKind::Input,
+                "raw byte strings need a last axis of at least one byte",
+            ));
         }
         let data = if data.is_standard_layout() {
             data
         } else {
             data.as_standard_layout().into_owned()
         };
-        Some(BytesArray { itemsize, data })
+        Ok(BytesArray { itemsize, data })
     }
 
     /// Bytes per element (at least 1).
@@ -634,7 +648,8 @@ mod tests {
         let b = BytesArray::from_raw(t.reversed_axes()).unwrap();
         let items: Vec<&[u8]> = b.iter().collect();
         assert_eq!(items, vec![&b"ab"[..], b"c"]);
-        assert!(BytesArray::from_raw(ArrayD::zeros(IxDyn(&[2, 0]))).is_none());
+        assert!(BytesArray::from_raw(ArrayD::zeros(IxDyn(&[2, 0]))).is_err());
+        assert!(BytesArray::from_raw(ArrayD::zeros(IxDyn(&[]))).is_err());
     }
 
     #[test]

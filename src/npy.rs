@@ -805,7 +805,7 @@ fn read_strings(
         };
         array.map_err(|e| input_error(format!("bad shape {}: {e}", py_shape(ctx.shape))))?
     };
-    BytesArray::from_raw(data).ok_or_else(|| input_error("bad byte-string width"))
+    BytesArray::from_raw(data)
 }
 
 /// IEEE 754 half precision to single precision (exact: every half is a single).

@@ -205,6 +205,29 @@ impl<'a> Input<'a> {
         self.shape().len()
     }
 
+    /// A copy of the value as an owned [`Array`] (C order), e.g. to print an input.
+    ///
+    /// ```
+    /// use vexpr::Input;
+    /// let a = Input::from(&[255u8, 0][..]).to_array();
+    /// assert_eq!(a.to_string(), "array([255,   0], dtype=int32)");
+    /// ```
+    pub fn to_array(&self) -> Array {
+        match &self.array {
+            ArrayRef::Bool(a) => Array::Bool(a.to_owned()),
+            ArrayRef::Int32(a) => Array::Int32(a.to_owned()),
+            ArrayRef::Int64(a) => Array::Int64(a.to_owned()),
+            ArrayRef::Float32(a) => Array::Float32(a.to_owned()),
+            ArrayRef::Float64(a) => Array::Float64(a.to_owned()),
+            ArrayRef::Complex128(a) => Array::Complex128(a.to_owned()),
+            // An item axis of length >= 1 is an invariant of `ArrayRef::Bytes`.
+            ArrayRef::Bytes(a) => BytesArray::from_raw(a.to_owned()).map_or_else(
+                |_| Array::from_scalar(crate::Scalar::Bytes(Vec::new())),
+                Array::Bytes,
+            ),
+        }
+    }
+
     /// A borrowed view of the value, for the engine.
     pub(crate) fn view(&self) -> ArrayRef<'_> {
         self.array.view()
@@ -437,5 +460,75 @@ impl From<BytesArray> for Input<'static> {
         Input {
             array: ArrayRef::Bytes(bytes.data.into()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{ArcArray, Array1, Array2, ShapeBuilder, s};
+
+    /// The address of the first element the input refers to, and whether it is borrowed.
+    fn data_of(input: &Input<'_>) -> (*const u8, bool) {
+        match &input.array {
+            ArrayRef::Float64(a) => (a.as_ptr().cast(), a.is_view()),
+            ArrayRef::Int32(a) => (a.as_ptr().cast(), a.is_view()),
+            ArrayRef::Bytes(a) => (a.as_ptr().cast(), a.is_view()),
+            _ => (std::ptr::null(), false),
+        }
+    }
+
+    #[test]
+    fn the_six_kinds_are_borrowed_whatever_the_strides() {
+        let a = Array2::<f64>::from_shape_fn((4, 6), |(i, j)| (i * 6 + j) as f64);
+        let base: *const u8 = a.as_ptr().cast();
+        let owned = Input::from(&a);
+        assert_eq!(data_of(&owned), (base, true));
+        let reversed = Input::from(a.slice(s![..;-2, ..]));
+        // Row 3 comes first.
+        assert_eq!(data_of(&reversed), (a.row(3).as_ptr().cast(), true));
+        let transposed = Input::from(a.t());
+        assert_eq!(data_of(&transposed), (base, true));
+        let row = a.row(1);
+        let broadcast = Input::from(row.broadcast((5, 6)).unwrap());
+        assert_eq!(data_of(&broadcast), (row.as_ptr().cast(), true));
+        let f = Array2::<f64>::zeros((3, 2).f());
+        assert_eq!(data_of(&Input::from(&f)), (f.as_ptr().cast(), true));
+        let arc = ArcArray::<f64, _>::zeros(3);
+        assert_eq!(data_of(&Input::from(&arc)), (arc.as_ptr().cast(), true));
+        let v = vec![1i32, 2];
+        assert_eq!(data_of(&Input::from(&v)), (v.as_ptr().cast(), true));
+        assert_eq!(data_of(&Input::from(&v[..])), (v.as_ptr().cast(), true));
+    }
+
+    #[test]
+    fn narrow_types_and_scalars_are_owned() {
+        let small = Array1::<u8>::from(vec![1, 2]);
+        assert!(!data_of(&Input::from(&small)).1);
+        assert!(!data_of(&Input::from(2.5)).1);
+    }
+
+    #[test]
+    fn results_and_bytes_are_borrowed() {
+        let r = Array::from(Array1::from(vec![1.0, 2.0]));
+        let input = Input::from(&r);
+        assert_eq!(data_of(&input), (r.as_f64().unwrap().as_ptr().cast(), true));
+        let b = BytesArray::from_items(["ab", "c"], &[2]).unwrap();
+        assert_eq!(data_of(&Input::from(&b)), (b.as_raw().as_ptr(), true));
+    }
+
+    #[test]
+    fn too_many_dimensions_are_refused_when_checked() {
+        let deep = ArrayD::<f64>::zeros(IxDyn(&[1; MAX_DIMS + 1]));
+        let vars = Vars::new().with("ok", 1.0).with("deep", &deep);
+        assert_eq!(vars.get("deep").map(Input::ndim), Some(MAX_DIMS + 1));
+        let e = vars.check().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Limit);
+        assert_eq!(
+            e.message(),
+            "variable `deep`: the array has 33 dimensions; at most 32 are supported"
+        );
+        let edge = ArrayD::<f64>::zeros(IxDyn(&[1; MAX_DIMS]));
+        assert!(Input::from(&edge).check().is_ok());
     }
 }
