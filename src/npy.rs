@@ -1,4 +1,4 @@
-//! NumPy `.npy` files: [`read`] any of them into an [`Array`], [`write`] an [`Array`] exactly
+//! NumPy `.npy` files: [`read`] any of them into an [`Array`], [`write`](fn@write) an [`Array`] exactly
 //! as `numpy.save` does.
 //!
 //! In (reading): format versions 1.0, 2.0 and 3.0; dtypes `b1 i1 u1 i2 u2 i4 u4 i8 f2 f4 f8
@@ -837,11 +837,11 @@ mod tests {
             (0x0000, 0.0),
             (0x3c00, 1.0),
             (0xc000, -2.0),
-            (0x3555, 0.333_251_95),
+            (0x3555, 1365.0 / 4096.0), // 1/3 rounded
             (0x7bff, 65504.0),
-            (0x0400, 6.103_515_6e-5), // smallest normal, 2^-14
-            (0x0001, 5.960_464_5e-8), // smallest subnormal, 2^-24
-            (0x03ff, 6.097_555_2e-5), // largest subnormal, 1023 * 2^-24
+            (0x0400, 1.0 / 16384.0),         // smallest normal, 2^-14
+            (0x0001, 1.0 / 16_777_216.0),    // smallest subnormal, 2^-24
+            (0x03ff, 1023.0 / 16_777_216.0), // largest subnormal, 1023 * 2^-24
             (0x7c00, f32::INFINITY),
             (0xfc00, f32::NEG_INFINITY),
         ];
@@ -887,6 +887,17 @@ mod tests {
         let h = header_bytes("<i4", &[]);
         assert_eq!((h.len(), h.last()), (128, Some(&b'\n')));
         assert!(h[10..].starts_with(b"{'descr': '<i4', 'fortran_order': False, 'shape': (), }"));
+    }
+
+    #[test]
+    fn huge_headers_switch_to_version_2() {
+        // 30,000 dimensions of length 1: "1, " each, beyond a u16 header length.
+        let h = header_bytes("<f8", &[1; 30_000]);
+        assert_eq!(&h[..8], b"\x93NUMPY\x02\x00");
+        let len = u32::from_le_bytes([h[8], h[9], h[10], h[11]]) as usize;
+        assert_eq!((h.len(), h.len() % 64), (12 + len, 0));
+        assert!(len > usize::from(u16::MAX));
+        assert_eq!(h.last(), Some(&b'\n'));
     }
 
     #[test]

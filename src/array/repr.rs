@@ -190,10 +190,10 @@ pub(crate) fn array_repr(array: &Array) -> String {
                     .collect()
             })
         }
-        Array::Int32(a) => numeric_repr(a.view(), DType::Int32, |v| format_ints(v)),
-        Array::Int64(a) => numeric_repr(a.view(), DType::Int64, |v| format_ints(v)),
-        Array::Float32(a) => numeric_repr(a.view(), DType::Float32, |v| format_floats(v)),
-        Array::Float64(a) => numeric_repr(a.view(), DType::Float64, |v| format_floats(v)),
+        Array::Int32(a) => numeric_repr(a.view(), DType::Int32, format_ints),
+        Array::Int64(a) => numeric_repr(a.view(), DType::Int64, format_ints),
+        Array::Float32(a) => numeric_repr(a.view(), DType::Float32, format_floats),
+        Array::Float64(a) => numeric_repr(a.view(), DType::Float64, format_floats),
         Array::Complex128(a) => numeric_repr(a.view(), DType::Complex128, format_complex),
         Array::Bytes(b) => bytes_repr(b),
     }
