@@ -48,8 +48,9 @@ const MAX_HEADER_LEN: usize = 1 << 20;
 /// Most dimensions accepted (NumPy's `NPY_MAXDIMS`).
 const MAX_FILE_DIMS: usize = 64;
 /// Most elements of a zero-width string array (`|S0`, no data in the file): each still takes
-/// a byte here, so the count is capped instead of trusting the header.
-const MAX_EMPTY_STRINGS: usize = 1 << 24;
+/// a byte here, so the count is capped instead of trusting the header. (NumPy itself makes
+/// `S1` arrays when asked for `S0`, so such files are rare.)
+const MAX_EMPTY_STRINGS: usize = 1 << 16;
 /// Bytes read or written at a time.
 const CHUNK: usize = 1 << 16;
 
@@ -158,27 +159,43 @@ pub fn write_to(mut writer: impl Write, array: &Array) -> Result<(), Error> {
     writer
         .write_all(&header_bytes(&descr, array.shape()))
         .map_err(io)?;
-    let mut chunk = Vec::with_capacity(CHUNK);
-    macro_rules! elements {
-        ($a:expr, $x:ident => $bytes:expr) => {{
-            for &$x in $a.iter() {
-                chunk.extend_from_slice(&$bytes);
-                if chunk.len() >= CHUNK {
-                    writer.write_all(&chunk).map_err(io)?;
-                    chunk.clear();
-                }
-            }
-        }};
-    }
     match array {
-        Array::Bool(a) => elements!(a, x => [u8::from(x)]),
-        Array::Int32(a) => elements!(a, x => x.to_le_bytes()),
-        Array::Int64(a) => elements!(a, x => x.to_le_bytes()),
-        Array::Float32(a) => elements!(a, x => x.to_le_bytes()),
-        Array::Float64(a) => elements!(a, x => x.to_le_bytes()),
-        Array::Complex128(a) => elements!(a, z => complex_bytes(z)),
+        Array::Bool(a) => write_elements(&mut writer, a, |x| [u8::from(x)]),
+        Array::Int32(a) => write_elements(&mut writer, a, i32::to_le_bytes),
+        Array::Int64(a) => write_elements(&mut writer, a, i64::to_le_bytes),
+        Array::Float32(a) => write_elements(&mut writer, a, f32::to_le_bytes),
+        Array::Float64(a) => write_elements(&mut writer, a, f64::to_le_bytes),
+        Array::Complex128(a) => write_elements(&mut writer, a, complex_bytes),
         // Standard layout is an invariant of BytesArray: the rows are already in C order.
-        Array::Bytes(b) => elements!(b.as_raw(), x => [x]),
+        Array::Bytes(b) => write_elements(&mut writer, &b.as_raw(), |x| [x]),
+    }
+}
+
+/// The elements of `array` in C order, `encode`d, written a chunk at a time. Contiguous
+/// arrays take a fast path over the flat slice.
+fn write_elements<T: Copy, const N: usize>(
+    writer: &mut impl Write,
+    array: &ndarray::ArrayRef<T, IxDyn>,
+    encode: impl Fn(T) -> [u8; N],
+) -> Result<(), Error> {
+    let io = |e: std::io::Error| Error::new(ErrorKind::Output, format!("cannot write: {e}"));
+    let mut chunk = Vec::with_capacity(CHUNK);
+    if let Some(flat) = array.as_slice() {
+        for part in flat.chunks(CHUNK / N) {
+            chunk.clear();
+            for &x in part {
+                chunk.extend_from_slice(&encode(x));
+            }
+            writer.write_all(&chunk).map_err(io)?;
+        }
+        return Ok(());
+    }
+    for &x in array.iter() {
+        chunk.extend_from_slice(&encode(x));
+        if chunk.len() >= CHUNK {
+            writer.write_all(&chunk).map_err(io)?;
+            chunk.clear();
+        }
     }
     writer.write_all(&chunk).map_err(io)
 }
@@ -744,8 +761,9 @@ fn read_elements<const N: usize, T>(
     ctx: &Shaping<'_>,
     decode: impl Fn([u8; N]) -> T,
 ) -> Result<Vec<T>, Error> {
-    let mut values = Vec::with_capacity(ctx.count.min(CHUNK));
-    let mut buf = vec![0u8; CHUNK - CHUNK % N];
+    // No capacity up front: the header's count is a claim, the bytes read are the facts.
+    let mut values = Vec::new();
+    let mut buf = vec![0u8; (CHUNK - CHUNK % N).min(ctx.nbytes)];
     let mut remaining = ctx.nbytes;
     while remaining > 0 {
         let want = buf.len().min(remaining);

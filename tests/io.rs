@@ -240,6 +240,8 @@ fn outputs_from_every_form() {
         Output::from(owned.view_mut().reversed_axes()).shape(),
         &[3, 2]
     );
+    let mut view = owned.view_mut();
+    assert_eq!(Output::from(&mut view).shape(), &[2, 3]);
     let as_ref: &mut ndarray::ArrayRef<f64, _> = &mut owned;
     assert_eq!(Output::from(as_ref).dtype(), DType::Float64);
     let mut d = ArrayD::<Complex64>::zeros(IxDyn(&[4]));
