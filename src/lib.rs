@@ -32,10 +32,13 @@ mod dtype;
 mod error;
 pub(crate) mod hir;
 pub mod limits;
+pub mod npy;
 pub(crate) mod syntax;
 pub(crate) mod vm;
 
-pub use api::{Compiled, Input, Output, Signature, Vars, compile, evaluate, evaluate_into};
-pub use array::{Array, BytesArray};
+pub use api::{
+    Compiled, Input, InputElement, Output, Signature, Vars, compile, evaluate, evaluate_into,
+};
+pub use array::{Array, BytesArray, Element};
 pub use dtype::{DType, Scalar};
 pub use error::{Error, ErrorKind, Result, Span};

@@ -9,7 +9,8 @@ mod output;
 mod vars;
 
 pub use output::Output;
-pub use vars::{Input, Signature, Vars};
+pub(crate) use output::OutputView;
+pub use vars::{Input, InputElement, Signature, Vars};
 
 use crate::array::{Array, ArrayRef};
 use crate::dtype::DType;
