@@ -76,6 +76,7 @@ pub(crate) fn normalize_axis(axis: i64, ndim: usize) -> Option<usize> {
 }
 
 /// The shape of every node, in node order.
+#[allow(dead_code)] // for the fast VM
 pub(crate) fn shapes(hir: &Hir, input_shapes: &[&[usize]]) -> Result<Vec<Vec<usize>>, Error> {
     check_inputs(hir, input_shapes)?;
     let mut out: Vec<Vec<usize>> = Vec::with_capacity(hir.nodes.len());
@@ -88,6 +89,7 @@ pub(crate) fn shapes(hir: &Hir, input_shapes: &[&[usize]]) -> Result<Vec<Vec<usi
 
 /// The shape of the expression's value: the broadcast of all inputs, with the root's axis
 /// removed when the root is a reduction.
+#[allow(dead_code)] // for the fast VM and the API
 pub(crate) fn result_shape(hir: &Hir, input_shapes: &[&[usize]]) -> Result<Vec<usize>, Error> {
     Ok(plan(hir, input_shapes)?.result)
 }
