@@ -53,8 +53,9 @@ pub(crate) fn binary<'o>(
     b: &CowArray<'_, u8, IxDyn>,
     shape: &[usize],
 ) -> Option<Result<ArrayRef<'o>, Error>> {
-    if fun != Fun::Contains {
-        compare::<&[u8]>(fun)?;
+    // Strings have the six comparisons and `contains`, nothing else.
+    if fun != Fun::Contains && compare::<&[u8]>(fun).is_none() {
+        return None;
     }
     let (a, b) = (a.as_standard_layout(), b.as_standard_layout());
     let (a, b) = (a.view(), b.view());
