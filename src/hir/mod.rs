@@ -12,9 +12,12 @@
 //! - constants already have the dtype their consumer needs;
 //! - nothing after lowering recurses over the tree: every pass is a loop over `nodes`.
 
+#[cfg(test)]
+pub(crate) mod builder;
 mod function;
 mod lower;
 pub(crate) mod pyconst;
+pub(crate) mod shape;
 pub(crate) use lower::lower;
 
 use std::sync::Arc;
