@@ -513,6 +513,11 @@ impl BytesArray {
         self.data.view()
     }
 
+    /// The raw bytes, mutably (the VM writes results into them; the layout stays standard).
+    pub(crate) fn raw_mut(&mut self) -> &mut ArrayD<u8> {
+        &mut self.data
+    }
+
     /// The elements in C order, trimmed. The data is in standard layout (an invariant of the
     /// type), so the flat slice is available.
     fn rows(&self) -> impl Iterator<Item = &[u8]> + '_ {

@@ -68,6 +68,8 @@ pub enum ErrorKind {
     Output,
     /// Not enough memory for the result.
     Memory,
+    /// The evaluation was cancelled by the caller.
+    Cancelled,
     /// An internal failure that should never happen (a worker panicked, say).
     Internal,
 }

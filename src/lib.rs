@@ -28,17 +28,23 @@
 
 mod api;
 mod array;
+pub(crate) mod bytecode;
+pub(crate) mod compile;
 mod dtype;
 mod error;
 pub(crate) mod hir;
 pub mod limits;
 pub mod npy;
+pub(crate) mod optimize;
+pub(crate) mod pool;
 pub(crate) mod syntax;
 pub(crate) mod vm;
 
 pub use api::{
-    Compiled, Input, InputElement, Output, Signature, Vars, compile, evaluate, evaluate_into,
+    Compiled, Engine, Input, InputElement, Output, RunOptions, Signature, Vars, active_isa,
+    compile, evaluate, evaluate_into,
 };
 pub use array::{Array, BytesArray, Element};
 pub use dtype::{DType, Scalar};
 pub use error::{Error, ErrorKind, Result, Span};
+pub use pool::{get_num_threads, set_num_threads};

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use num_complex::Complex64;
 use serde_json::Value;
-use vexpr::{Array, Vars};
+use vexpr::{Array, Engine, RunOptions, Signature, Vars};
 
 /// Cases where LANGUAGE.md gives vexpr its own rule but the corpus does not mark them
 /// `departure` (mostly extensions numexpr refuses, and expressions whose dtype follows from a
@@ -39,8 +39,10 @@ const SPEC_EXTENSIONS: &[(&str, &str)] = &[
     ("random-0392", WHERE_NOT_FOLDED),
 ];
 
-const SUM_BOOL: &str = "Reductions: sum of bool counts the trues as int64 (extension: numexpr refuses)";
-const NEGATIVE_AXIS: &str = "Reductions: `axis` is an integer literal (negative counts from the end)";
+const SUM_BOOL: &str =
+    "Reductions: sum of bool counts the trues as int64 (extension: numexpr refuses)";
+const NEGATIVE_AXIS: &str =
+    "Reductions: `axis` is an integer literal (negative counts from the end)";
 const WHERE_BYTES: &str = "Functions, where: byte strings are allowed when both are";
 const EXACT_INT_EXTREMA: &str = "Reductions: the result kind is the input kind; numexpr's int64 \
      min/max go through double and can return a value that is not in the array (2**62 for \
@@ -221,8 +223,8 @@ fn compare(exp: &Array, got: &Array, class: &str) -> Option<String> {
     None
 }
 
-/// Why `case` fails, or `None` when vexpr agrees with numexpr.
-fn run_case(case: &Case) -> Option<String> {
+/// Why `case` fails under `engine`, or `None` when vexpr agrees with numexpr.
+fn run_case(case: &Case, engine: Engine, threads: usize) -> Option<String> {
     let dir = corpus_dir();
     let mut arrays = Vec::new();
     for (name, path) in &case.vars {
@@ -237,7 +239,9 @@ fn run_case(case: &Case) -> Option<String> {
     for (name, a) in &arrays {
         vars.insert(name, a);
     }
-    let result = vexpr::evaluate(&case.expr, &vars);
+    let options = RunOptions::new().engine(engine).threads(threads);
+    let result = vexpr::compile(&case.expr, &vars.signature())
+        .and_then(|prog| prog.run_with(&vars, &options));
     match (&case.error, result) {
         (Some(_), Err(_)) => None,
         (Some(err), Ok(got)) => Some(format!(
@@ -254,8 +258,37 @@ fn run_case(case: &Case) -> Option<String> {
     }
 }
 
+/// The engines every case runs on: the reference evaluator and the VM on every instruction
+/// set this CPU has (`VEXPR_ISA` narrows the VM to one of them, as CI does).
+fn engines() -> Vec<Engine> {
+    let mut engines = vec![Engine::Reference];
+    for isa in ["baseline", "avx2", "avx512"] {
+        let wanted = std::env::var("VEXPR_ISA").map_or(true, |v| v == isa);
+        let x = [1.0];
+        let probe = vexpr::compile("x", &Signature::new().with("x", vexpr::DType::Float64))
+            .and_then(|p| {
+                p.run_with(
+                    &Vars::new().with("x", &x),
+                    &RunOptions::new().engine(Engine::VmWith(isa)),
+                )
+            });
+        if wanted && probe.is_ok() {
+            engines.push(Engine::VmWith(isa));
+        }
+    }
+    engines
+}
+
 #[test]
 fn golden_corpus() {
+    for engine in engines() {
+        for threads in [1, 2] {
+            corpus_on(engine, threads);
+        }
+    }
+}
+
+fn corpus_on(engine: Engine, threads: usize) {
     let cases = load_cases();
     assert_eq!(cases.len(), 2273, "the whole corpus is present");
     let skipped: Vec<&str> = SPEC_EXTENSIONS.iter().map(|(id, _)| *id).collect();
@@ -266,13 +299,13 @@ fn golden_corpus() {
             continue;
         }
         ran += 1;
-        if let Some(why) = run_case(case) {
+        if let Some(why) = run_case(case, engine, threads) {
             failures.push(format!("{} `{}`: {why}", case.id, case.expr));
         }
     }
     assert!(
         failures.is_empty(),
-        "{} of {ran} cases fail:\n{}",
+        "{engine:?} with {threads} threads: {} of {ran} cases fail:\n{}",
         failures.len(),
         failures.join("\n")
     );

@@ -30,11 +30,39 @@ fn reflected_floor_division_and_bitwise_operators() {
     // floor(2.5 / x): 2.5, 1.25, -1.25, 0.625
     assert_eq!(f64s(eval("2.5 // x", &vars)), [2.0, 1.0, -2.0, 0.0]);
     // 7 // i: 3, -4 (floor of -3.5), 0 (division by zero), 1
-    assert_eq!(eval("7 // i", &vars).into_i32().unwrap().into_raw_vec_and_offset().0, [3, -4, 0, 1]);
+    assert_eq!(
+        eval("7 // i", &vars)
+            .into_i32()
+            .unwrap()
+            .into_raw_vec_and_offset()
+            .0,
+        [3, -4, 0, 1]
+    );
     // 1 | i: 3, -1 (..110 | 1 = ..111), 1, 7;  7 ^ i: 5, -7, 7, 0
-    assert_eq!(eval("1 | i", &vars).into_i32().unwrap().into_raw_vec_and_offset().0, [3, -1, 1, 7]);
-    assert_eq!(eval("7 ^ i", &vars).into_i32().unwrap().into_raw_vec_and_offset().0, [5, -7, 7, 0]);
-    assert_eq!(eval("12 & i", &vars).into_i32().unwrap().into_raw_vec_and_offset().0, [0, 12, 0, 4]);
+    assert_eq!(
+        eval("1 | i", &vars)
+            .into_i32()
+            .unwrap()
+            .into_raw_vec_and_offset()
+            .0,
+        [3, -1, 1, 7]
+    );
+    assert_eq!(
+        eval("7 ^ i", &vars)
+            .into_i32()
+            .unwrap()
+            .into_raw_vec_and_offset()
+            .0,
+        [5, -7, 7, 0]
+    );
+    assert_eq!(
+        eval("12 & i", &vars)
+            .into_i32()
+            .unwrap()
+            .into_raw_vec_and_offset()
+            .0,
+        [0, 12, 0, 4]
+    );
 }
 
 #[test]
@@ -46,11 +74,17 @@ fn abs_of_integers_keeps_the_kind() {
     let a = eval("abs(i)", &vars);
     assert_eq!(a.dtype(), DType::Int32);
     // abs(INT_MIN) wraps to INT_MIN, as the integer kernels wrap everywhere.
-    assert_eq!(a.into_i32().unwrap().into_raw_vec_and_offset().0, [3, 0, i32::MIN, 5]);
+    assert_eq!(
+        a.into_i32().unwrap().into_raw_vec_and_offset().0,
+        [3, 0, i32::MIN, 5]
+    );
     assert_eq!(eval("abs(l)", &vars).dtype(), DType::Int64);
     // abs(int64) + abs(bool) is int64 + float32, which is float32: [2 + 1, 3 + 0].
     let s = eval("abs(l) + abs(b)", &vars);
-    assert_eq!(s.into_f32().unwrap().into_raw_vec_and_offset().0, [3.0, 3.0]);
+    assert_eq!(
+        s.into_f32().unwrap().into_raw_vec_and_offset().0,
+        [3.0, 3.0]
+    );
 }
 
 #[test]
@@ -59,7 +93,10 @@ fn complex_of_two_integer_arrays() {
     let j = [3i64, -4];
     let vars = Vars::new().with("i", &i).with("j", &j);
     let z = eval("complex(i, j)", &vars).into_c128().unwrap();
-    assert_eq!(z.into_raw_vec_and_offset().0, [Complex64::new(1.0, 3.0), Complex64::new(2.0, -4.0)]);
+    assert_eq!(
+        z.into_raw_vec_and_offset().0,
+        [Complex64::new(1.0, 3.0), Complex64::new(2.0, -4.0)]
+    );
 }
 
 #[test]
@@ -143,7 +180,13 @@ fn chained_comparisons_and_logical_keywords() {
         .with("c", &c)
         .with("p", &p)
         .with("q", &q);
-    let bools = |e: &str| eval(e, &vars).into_bool().unwrap().into_raw_vec_and_offset().0;
+    let bools = |e: &str| {
+        eval(e, &vars)
+            .into_bool()
+            .unwrap()
+            .into_raw_vec_and_offset()
+            .0
+    };
     // a < b < c is (a < b) & (b < c): [T&T, F&F, F&T]
     assert_eq!(bools("a < b < c"), [true, false, false]);
     // a == b == c: [F, T&F, F]
@@ -157,7 +200,10 @@ fn chained_comparisons_and_logical_keywords() {
     assert_eq!(bools("not p or q and p"), [true, false, true]);
     // x if c else y is where(c, x, y): [a0, c1, c2]
     assert_eq!(f64s(eval("a if p and q else c", &vars)), [1.0, 1.0, 3.0]);
-    assert_eq!(f64s(eval("a if a > b else c if p else b", &vars)), [3.0, 1.0, 3.0]);
+    assert_eq!(
+        f64s(eval("a if a > b else c if p else b", &vars)),
+        [3.0, 1.0, 3.0]
+    );
 }
 
 #[test]
@@ -168,7 +214,9 @@ fn where_kind_never_depends_on_folding() {
     // The common kind of int32 and float64 is float64; the condition picks x.
     let w = eval("where(True, x, y)", &vars);
     assert_eq!(f64s(w), [1.0, 2.0]);
-    let w = eval("-(where(0.1 != 2.5, 3, 1j) + y)", &vars).into_c128().unwrap();
+    let w = eval("-(where(0.1 != 2.5, 3, 1j) + y)", &vars)
+        .into_c128()
+        .unwrap();
     assert_eq!(w[[0]], Complex64::new(-3.5, -0.0));
     // The condition must be bool: an int constant is a type error.
     assert_eq!(err("where(0, x, 2)", &vars), ErrorKind::Type);
@@ -176,7 +224,9 @@ fn where_kind_never_depends_on_folding() {
 
 #[test]
 fn contains_treats_nul_as_an_ordinary_byte() {
-    let x = [&b"a\0b"[..], b"ab", b"\0"].into_iter().collect::<vexpr::BytesArray>();
+    let x = [&b"a\0b"[..], b"ab", b"\0"]
+        .into_iter()
+        .collect::<vexpr::BytesArray>();
     let vars = Vars::new().with("x", &x);
     let r = eval("contains(x, 'b')", &vars).into_bool().unwrap();
     assert_eq!(r.into_raw_vec_and_offset().0, [true, true, false]);
@@ -222,8 +272,12 @@ fn negative_axes_count_from_the_end() {
 #[test]
 fn where_selects_byte_strings() {
     let c = [true, false, true];
-    let s = [&b"ab"[..], b"cd", b"e"].into_iter().collect::<vexpr::BytesArray>();
-    let t = [&b"xyz"[..], b"w", b"v"].into_iter().collect::<vexpr::BytesArray>();
+    let s = [&b"ab"[..], b"cd", b"e"]
+        .into_iter()
+        .collect::<vexpr::BytesArray>();
+    let t = [&b"xyz"[..], b"w", b"v"]
+        .into_iter()
+        .collect::<vexpr::BytesArray>();
     let vars = Vars::new().with("c", &c).with("s", &s).with("t", &t);
     let r = eval("where(c, s, t)", &vars).into_bytes().unwrap();
     assert_eq!(r.itemsize(), 3);

@@ -111,7 +111,7 @@ macro_rules! operation_of {
 }
 
 macro_rules! define_opcodes {
-    ($($name:ident: $shape:ident($($op:ident)$(($fun:ident))?, $mnemonic:literal,
+    ($($name:ident: $shape:ident($op:ident $(($fun:ident))?, $mnemonic:literal,
         $arg:ident -> $ret:ident, $f:expr),)*) => {
         /// Every instruction of the VM over numbers (byte strings have their own, below).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -148,7 +148,7 @@ macro_rules! define_opcodes {
             /// What the opcode computes.
             pub fn operation(self) -> Operation {
                 match self {
-                    $(OpCode::$name => operation_of!($($op)$(($fun))?),)*
+                    $(OpCode::$name => operation_of!($op $(($fun))?),)*
                     OpCode::CompareBytes(f) => Operation::Map(f),
                     OpCode::ContainsBytes => Operation::Map(Fun::Contains),
                     OpCode::WhereBytes => Operation::Map(Fun::Where),
@@ -206,9 +206,9 @@ impl OpCode {
                 Operation::Copy => Some(OpCode::CopyBytes),
                 Operation::Map(Fun::Contains) => Some(OpCode::ContainsBytes),
                 Operation::Map(Fun::Where) => Some(OpCode::WhereBytes),
-                Operation::Map(
-                    f @ (Fun::Lt | Fun::Le | Fun::Gt | Fun::Ge | Fun::Eq | Fun::Ne),
-                ) => Some(OpCode::CompareBytes(f)),
+                Operation::Map(f @ (Fun::Lt | Fun::Le | Fun::Gt | Fun::Ge | Fun::Eq | Fun::Ne)) => {
+                    Some(OpCode::CompareBytes(f))
+                }
                 _ => None,
             };
         }
@@ -297,7 +297,10 @@ impl Program {
                     None => dtype.is_bytes() || (instr.op.shape() == Shape::Select && k == 0),
                 };
                 if !ok {
-                    return Err(format!("{pc}: operand {k} is {dtype}, {:?} expects {want:?}", instr.op));
+                    return Err(format!(
+                        "{pc}: operand {k} is {dtype}, {:?} expects {want:?}",
+                        instr.op
+                    ));
                 }
             }
             let dst_dtype = match instr.dst {
@@ -392,7 +395,11 @@ impl fmt::Display for Program {
         writeln!(
             f,
             "; inputs: {}; registers: {}; result: {}",
-            if inputs.is_empty() { "none".into() } else { inputs.join(", ") },
+            if inputs.is_empty() {
+                "none".into()
+            } else {
+                inputs.join(", ")
+            },
             self.registers.len(),
             self.dtype
         )?;
@@ -406,7 +413,10 @@ impl fmt::Display for Program {
                 (None, Dst::Output) => suffix(self.dtype),
             };
             let op = match instr.op.operation() {
-                Operation::Cast => format!("cast.{}", suffix(instr.op.result_dtype().unwrap_or(self.dtype))),
+                Operation::Cast => format!(
+                    "cast.{}",
+                    suffix(instr.op.result_dtype().unwrap_or(self.dtype))
+                ),
                 _ => format!("{}.{ty}", instr.op.mnemonic()),
             };
             let dst = match instr.dst {

@@ -46,7 +46,8 @@ pub(crate) fn compile(hir: &Hir) -> Result<Program, Error> {
         // The whole result is an input or a constant: copy it out.
         let value = e.operand(root)?;
         let dtype = hir.dtype();
-        let op = OpCode::find(Operation::Copy, dtype, dtype).ok_or_else(|| missing("copy", dtype))?;
+        let op =
+            OpCode::find(Operation::Copy, dtype, dtype).ok_or_else(|| missing("copy", dtype))?;
         e.instrs.push(Instr {
             op,
             dst: Dst::Output,
@@ -145,8 +146,12 @@ struct Emitter<'h> {
 
 impl Emitter<'_> {
     fn operand(&self, n: NodeId) -> Result<Operand, Error> {
-        self.operands[n as usize]
-            .ok_or_else(|| Error::new(ErrorKind::Internal, format!("node {n} used before it is computed")))
+        self.operands[n as usize].ok_or_else(|| {
+            Error::new(
+                ErrorKind::Internal,
+                format!("node {n} used before it is computed"),
+            )
+        })
     }
 
     fn register(&mut self, dtype: DType) -> Result<Register, Error> {

@@ -114,7 +114,16 @@ pub(crate) fn plan(hir: &Hir, input_shapes: &[&[usize]]) -> Result<ShapePlan, Er
     let result = match (&root.op, own) {
         // A root reduction reduces its argument broadcast to all inputs (the argument's own
         // shape was checked in the loop above).
-        (&Op::Reduce(_, axis), _) => reduce_shape(root, &broadcast, axis)?,
+        (&Op::Reduce(op, axis), _) => {
+            let shape = reduce_shape(root, &broadcast, axis)?;
+            check_identity(
+                op,
+                axis.and_then(|a| normalize_axis(a, broadcast.len())),
+                &broadcast,
+                root.span,
+            )?;
+            shape
+        }
         // Otherwise the root broadcasts with all inputs; its own shape is a broadcast of some
         // of them, so this is `broadcast`.
         (_, own) => broadcast_or_error(root.span, &[&own.unwrap_or_default(), &broadcast])?,
@@ -126,6 +135,40 @@ pub(crate) fn plan(hir: &Hir, input_shapes: &[&[usize]]) -> Result<ShapePlan, Er
         broadcast,
         result,
     })
+}
+
+/// `min` and `max` have no identity: reducing an empty lane is an error (NumPy's rule), unless
+/// there are no lanes at all (`max(x, axis=1)` of a (0, 3) array is an empty result).
+pub(crate) fn check_identity(
+    op: super::ReduceOp,
+    axis: Option<usize>,
+    shape: &[usize],
+    span: Span,
+) -> Result<(), Error> {
+    use super::ReduceOp::{Max, Min};
+    if !matches!(op, Min | Max) {
+        return Ok(());
+    }
+    let lane_len = axis.map_or(shape.iter().product(), |k| {
+        shape.get(k).copied().unwrap_or(1)
+    });
+    let lanes: usize = shape
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| axis.is_some_and(|k| k != i))
+        .map(|(_, &d)| d)
+        .product();
+    if lane_len == 0 && lanes > 0 {
+        return Err(Error::at(
+            ErrorKind::Shape,
+            span,
+            format!(
+                "zero-size array to reduction operation {} which has no identity",
+                op.name()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Every slot has a shape, of at most [`MAX_DIMS`] dimensions.

@@ -26,7 +26,11 @@ fn parse_threads(value: &str) -> Option<usize> {
 }
 
 /// The thread count from the environment (`get` reads a variable), else `cores`.
-fn from_env(get: impl Fn(&str) -> Option<String>, cores: usize, warn: &mut dyn FnMut(String)) -> usize {
+fn from_env(
+    get: impl Fn(&str) -> Option<String>,
+    cores: usize,
+    warn: &mut dyn FnMut(String),
+) -> usize {
     for var in ["VEXPR_NUM_THREADS", "OMP_NUM_THREADS"] {
         if let Some(value) = get(var) {
             match parse_threads(&value) {
@@ -91,7 +95,12 @@ mod tests {
     use super::*;
 
     fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        move |k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
     }
 
     #[test]
@@ -101,7 +110,11 @@ mod tests {
         assert_eq!(from_env(env(&[]), 8, &mut warn), 8);
         assert_eq!(from_env(env(&[("OMP_NUM_THREADS", "3")]), 8, &mut warn), 3);
         assert_eq!(
-            from_env(env(&[("VEXPR_NUM_THREADS", "2"), ("OMP_NUM_THREADS", "3")]), 8, &mut warn),
+            from_env(
+                env(&[("VEXPR_NUM_THREADS", "2"), ("OMP_NUM_THREADS", "3")]),
+                8,
+                &mut warn
+            ),
             2
         );
         assert!(warnings.is_empty());
@@ -120,7 +133,10 @@ mod tests {
             assert_eq!(warnings.len(), 1, "{bad:?}");
             assert!(warnings[0].contains("VEXPR_NUM_THREADS"), "{}", warnings[0]);
         }
-        assert_eq!(from_env(env(&[("OMP_NUM_THREADS", "x")]), 0, &mut |_| {}), 1);
+        assert_eq!(
+            from_env(env(&[("OMP_NUM_THREADS", "x")]), 0, &mut |_| {}),
+            1
+        );
         assert_eq!(parse_threads(" 7 "), Some(7));
     }
 }

@@ -11,12 +11,12 @@
 //! [`PAD`]: its inputs are copied into buffers and its output goes through a buffer, so every
 //! element goes through exactly the same kernel code wherever it sits in the array.
 
-use ndarray::{ArrayViewD, IxDyn};
+use ndarray::ArrayViewD;
 
-use super::isa::IsaKind;
+use super::Options;
 use super::kernels::reduce::{self, Accumulator, Fold};
 use super::kernels::{self, Frame, Kernel, PAD, Source};
-use super::strided;
+use super::strided::{self, Broadcast};
 use super::value::{Buf, Column, ColumnMut, Elem, OutColumn, c128};
 use crate::array::ArrayRef;
 use crate::bytecode::{Program, Reduction};
@@ -52,76 +52,82 @@ enum Plan<'a> {
 }
 
 enum StridedView<'a> {
-    Bool(ArrayViewD<'a, bool>),
-    I32(ArrayViewD<'a, i32>),
-    I64(ArrayViewD<'a, i64>),
-    F32(ArrayViewD<'a, f32>),
-    F64(ArrayViewD<'a, f64>),
-    C128(ArrayViewD<'a, c128>),
-    Bytes(ArrayViewD<'a, u8>, usize),
+    Bool(Broadcast<'a, bool>),
+    I32(Broadcast<'a, i32>),
+    I64(Broadcast<'a, i64>),
+    F32(Broadcast<'a, f32>),
+    F64(Broadcast<'a, f64>),
+    C128(Broadcast<'a, c128>),
+    /// Broadcast to `shape + [itemsize]`; the item size.
+    Bytes(Broadcast<'a, u8>, usize),
 }
 
 fn internal(what: &str) -> Error {
     Error::new(ErrorKind::Internal, what.to_string())
 }
 
-/// Decide how to read `input` (of dtype `dtype`) broadcast to `shape`.
-fn plan<'a>(input: &'a ArrayRef<'_>, dtype: DType, shape: &[usize]) -> Result<Plan<'a>, Error> {
-    fn typed<'a, T: Elem>(
-        v: ArrayViewD<'a, T>,
-        shape: &[usize],
-        wrap: fn(ArrayViewD<'a, T>) -> StridedView<'a>,
-    ) -> Result<Plan<'a>, Error> {
-        let b = v
-            .broadcast(IxDyn(shape))
-            .ok_or_else(|| internal("input does not broadcast to the result shape"))?;
-        if b.is_empty() {
-            return Ok(Plan::Column(T::to_column(&[])));
-        }
-        if b.strides().iter().all(|&s| s == 0) {
-            let first = *b.iter().next().ok_or_else(|| internal("empty input"))?;
-            return Ok(Plan::Splat(first.to_scalar()));
-        }
-        if let Some(s) = b.to_slice() {
+/// Decide how to read `v` broadcast to `shape` (`n` elements).
+fn typed_plan<'a, T: Elem>(
+    v: ArrayViewD<'a, T>,
+    shape: &[usize],
+    n: usize,
+    wrap: fn(Broadcast<'a, T>) -> StridedView<'a>,
+) -> Result<Plan<'a>, Error> {
+    if n == 0 {
+        return Ok(Plan::Column(T::to_column(&[])));
+    }
+    if v.len() == n {
+        // No axis is stretched: contiguous iff the view is.
+        if let Some(s) = v.to_slice() {
             return Ok(Plan::Column(T::to_column(s)));
         }
-        Ok(Plan::Strided(wrap(b)))
     }
-    let shape = shape.to_vec();
+    if v.len() == 1 {
+        let first = *v.iter().next().ok_or_else(|| internal("empty input"))?;
+        return Ok(Plan::Splat(first.to_scalar()));
+    }
+    let b = Broadcast::new(v, shape).ok_or_else(|| internal("input does not broadcast"))?;
+    Ok(Plan::Strided(wrap(b)))
+}
+
+/// Decide how to read `input` (of dtype `dtype`) broadcast to `shape`.
+fn plan<'a>(input: &'a ArrayRef<'_>, dtype: DType, shape: &[usize]) -> Result<Plan<'a>, Error> {
+    let n: usize = shape.iter().product();
     match (input, dtype) {
-        (ArrayRef::Bool(a), DType::Bool) => typed(a.view(), &shape, StridedView::Bool),
-        (ArrayRef::Int32(a), DType::Int32) => typed(a.view(), &shape, StridedView::I32),
-        (ArrayRef::Int64(a), DType::Int64) => typed(a.view(), &shape, StridedView::I64),
-        (ArrayRef::Float32(a), DType::Float32) => typed(a.view(), &shape, StridedView::F32),
-        (ArrayRef::Float64(a), DType::Float64) => typed(a.view(), &shape, StridedView::F64),
-        (ArrayRef::Complex128(a), DType::Complex128) => typed(a.view(), &shape, StridedView::C128),
+        (ArrayRef::Bool(a), DType::Bool) => typed_plan(a.view(), shape, n, StridedView::Bool),
+        (ArrayRef::Int32(a), DType::Int32) => typed_plan(a.view(), shape, n, StridedView::I32),
+        (ArrayRef::Int64(a), DType::Int64) => typed_plan(a.view(), shape, n, StridedView::I64),
+        (ArrayRef::Float32(a), DType::Float32) => typed_plan(a.view(), shape, n, StridedView::F32),
+        (ArrayRef::Float64(a), DType::Float64) => typed_plan(a.view(), shape, n, StridedView::F64),
+        (ArrayRef::Complex128(a), DType::Complex128) => {
+            typed_plan(a.view(), shape, n, StridedView::C128)
+        }
         (ArrayRef::Bytes(a), DType::Bytes(w)) => {
-            let mut full = shape.clone();
-            full.push(w);
-            let b = a
-                .view()
-                .broadcast(IxDyn(&full))
-                .ok_or_else(|| internal("input does not broadcast to the result shape"))?;
-            if b.is_empty() {
+            let v = a.view();
+            if n == 0 {
                 return Ok(Plan::Column(Column::Bytes(&[], w)));
             }
-            let lead = &b.strides()[..shape.len()];
-            if lead.iter().all(|&s| s == 0) {
-                let first: Vec<u8> = b.iter().take(w).copied().collect();
-                return Ok(Plan::Splat(Scalar::Bytes(first)));
-            }
-            if let Some(s) = b.to_slice() {
+            let items = v.len() / w.max(1);
+            if items == n
+                && let Some(s) = v.to_slice()
+            {
                 return Ok(Plan::Column(Column::Bytes(s, w)));
             }
+            if items == 1 {
+                return Ok(Plan::Splat(Scalar::Bytes(v.iter().copied().collect())));
+            }
+            let mut full = shape.to_vec();
+            full.push(w);
+            let b = Broadcast::new(v, &full).ok_or_else(|| internal("input does not broadcast"))?;
             Ok(Plan::Strided(StridedView::Bytes(b, w)))
         }
         _ => Err(internal("input dtype differs from the program's")),
     }
 }
 
-impl Column<'_> {
+impl<'a> Column<'a> {
     /// Elements `start..start + len`.
-    fn part(&self, start: usize, len: usize) -> Option<Column<'_>> {
+    fn part(&self, start: usize, len: usize) -> Option<Column<'a>> {
         Some(match self {
             Column::Bool(v) => Column::Bool(v.get(start..start + len)?),
             Column::I32(v) => Column::I32(v.get(start..start + len)?),
@@ -220,7 +226,7 @@ struct Run<'a> {
     prog: &'a Program,
     plans: Vec<Plan<'a>>,
     kernels: Vec<Kernel>,
-    isa: IsaKind,
+    cancel: Option<&'a std::sync::atomic::AtomicBool>,
     n: usize,
     block: usize,
 }
@@ -230,7 +236,7 @@ impl<'a> Run<'a> {
         prog: &'a Program,
         inputs: &'a [ArrayRef<'_>],
         shape: &[usize],
-        isa: IsaKind,
+        options: &Options<'a>,
     ) -> Result<Run<'a>, Error> {
         if inputs.len() != prog.inputs.len() {
             return Err(internal("wrong number of inputs"));
@@ -243,8 +249,12 @@ impl<'a> Run<'a> {
         Ok(Run {
             prog,
             plans,
-            kernels: prog.instrs.iter().map(|i| kernels::kernel(isa, i.op)).collect(),
-            isa,
+            kernels: prog
+                .instrs
+                .iter()
+                .map(|i| kernels::kernel(options.isa, i.op))
+                .collect(),
+            cancel: options.cancel,
             n: shape.iter().product(),
             block: block_len(prog),
         })
@@ -292,6 +302,15 @@ impl<'a> Run<'a> {
 
     /// Load block `k`'s inputs into `frame`; returns the number of valid elements.
     fn load(&self, frame: &mut Frame<'a>, k: usize) -> Result<usize, Error> {
+        if self
+            .cancel
+            .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+        {
+            return Err(Error::new(
+                ErrorKind::Cancelled,
+                "the evaluation was cancelled",
+            ));
+        }
         let start = k * self.block;
         let valid = self.block.min(self.n - start);
         let len = valid.next_multiple_of(PAD).min(self.block.max(PAD));
@@ -327,9 +346,9 @@ impl<'a> Run<'a> {
     /// Run the instructions over the loaded block.
     fn execute(&self, frame: &mut Frame<'_>) {
         for (instr, kernel) in self.prog.instrs.iter().zip(&self.kernels) {
-            // SAFETY: the kernels come from the table of `self.isa`, and `IsaKind` values
+            // SAFETY: the kernels come from the table of `options.isa`, and `IsaKind` values
             // other than `Baseline` are only produced after the CPU was found to support them
-            // (`isa::detect`, `isa::available`).
+            // (`isa::detect`, `isa::by_name`).
             unsafe { kernel(instr, frame) };
         }
     }
@@ -356,9 +375,9 @@ pub(crate) fn run_elementwise(
     inputs: &[ArrayRef<'_>],
     shape: &[usize],
     target: Target<'_>,
-    isa: IsaKind,
+    options: &Options<'_>,
 ) -> Result<(), Error> {
-    let run = Run::new(prog, inputs, shape, isa)?;
+    let run = Run::new(prog, inputs, shape, options)?;
     let (direct, mut strided_out) = match target {
         Target::Contiguous(c) => (Some(c), None),
         Target::Strided(o) => (None, Some(o)),
@@ -399,12 +418,12 @@ pub(crate) fn run_reduction(
     inputs: &[ArrayRef<'_>],
     shape: &[usize],
     out: OutColumn<'_>,
-    isa: IsaKind,
+    options: &Options<'_>,
 ) -> Result<(), Error> {
     let r = prog
         .reduction
         .ok_or_else(|| internal("not a reduction program"))?;
-    let run = Run::new(prog, inputs, shape, isa)?;
+    let run = Run::new(prog, inputs, shape, options)?;
     let mut acc = reduce::accumulator(&r, shape, run.blocks());
     with_scratch(|scratch| {
         let mut frame = run.frame(scratch, None);
@@ -433,15 +452,21 @@ pub(crate) fn run_reduction(
 /// Write a reduction's accumulated values into `out`.
 fn finish(r: &Reduction, acc: Accumulator, out: OutColumn<'_>) -> Result<(), Error> {
     fn typed<T: Fold>(op: crate::hir::ReduceOp, acc: Accumulator, mut out: OutColumn<'_>) -> bool {
-        let Some(view) = T::out(&mut out) else { return false };
+        let Some(view) = T::out(&mut out) else {
+            return false;
+        };
         match acc {
             Accumulator::Partials(buf) => {
-                let Some(parts) = T::buf(&buf) else { return false };
+                let Some(parts) = T::buf(&buf) else {
+                    return false;
+                };
                 let value = reduce::combine(op, parts);
                 view.fill(value);
             }
             Accumulator::Axis { values, .. } => {
-                let Some(values) = T::buf(&values) else { return false };
+                let Some(values) = T::buf(&values) else {
+                    return false;
+                };
                 if values.len() != view.len() {
                     return false;
                 }

@@ -44,6 +44,29 @@ pub(crate) enum IsaKind {
     Avx512,
 }
 
+impl IsaKind {
+    /// Its name, as `VEXPR_ISA` spells it.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            IsaKind::Baseline => "baseline",
+            IsaKind::Avx2 => "avx2",
+            IsaKind::Avx512 => "avx512",
+        }
+    }
+}
+
+/// The ISA called `name`, if this CPU supports it.
+pub(crate) fn by_name(name: &str) -> Result<IsaKind, crate::Error> {
+    match name {
+        "baseline" => Ok(IsaKind::Baseline),
+        "avx2" if detect() != IsaKind::Baseline => Ok(IsaKind::Avx2),
+        _ => Err(crate::Error::new(
+            crate::ErrorKind::Input,
+            format!("this CPU cannot run the `{name}` kernels"),
+        )),
+    }
+}
+
 /// The best ISA of this CPU.
 pub(crate) fn detect() -> IsaKind {
     #[cfg(target_arch = "x86_64")]

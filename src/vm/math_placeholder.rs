@@ -16,16 +16,50 @@ unary!(
     tan_f64: f64 => tan, tan_f32: f32 => tan, asin_f64: f64 => asin, asin_f32: f32 => asin,
     acos_f64: f64 => acos, acos_f32: f32 => acos, atan_f64: f64 => atan, atan_f32: f32 => atan,
     sinh_f64: f64 => sinh, sinh_f32: f32 => sinh, cosh_f64: f64 => cosh, cosh_f32: f32 => cosh,
-    tanh_f64: f64 => tanh, tanh_f32: f32 => tanh, asinh_f64: f64 => asinh, asinh_f32: f32 => asinh,
-    acosh_f64: f64 => acosh, acosh_f32: f32 => acosh, atanh_f64: f64 => atanh, atanh_f32: f32 => atanh,
+    tanh_f64: f64 => tanh, tanh_f32: f32 => tanh,
 );
+use crate::vm::reference::scalar::{f32_ops, f64_ops};
 #[inline(always)]
-pub(crate) fn pow_f64<I: Isa>(x: f64, y: f64) -> f64 { x.powf(y) }
+pub(crate) fn asinh_f64<I: Isa>(x: f64) -> f64 {
+    f64_ops::asinh(x)
+}
 #[inline(always)]
-pub(crate) fn pow_f32<I: Isa>(x: f32, y: f32) -> f32 { x.powf(y) }
+pub(crate) fn asinh_f32<I: Isa>(x: f32) -> f32 {
+    f32_ops::asinh(x)
+}
 #[inline(always)]
-pub(crate) fn atan2_f64<I: Isa>(x: f64, y: f64) -> f64 { x.atan2(y) }
+pub(crate) fn acosh_f64<I: Isa>(x: f64) -> f64 {
+    f64_ops::acosh(x)
+}
 #[inline(always)]
-pub(crate) fn atan2_f32<I: Isa>(x: f32, y: f32) -> f32 { x.atan2(y) }
+pub(crate) fn acosh_f32<I: Isa>(x: f32) -> f32 {
+    f32_ops::acosh(x)
+}
 #[inline(always)]
-pub(crate) fn hypot_f64<I: Isa>(x: f64, y: f64) -> f64 { x.hypot(y) }
+pub(crate) fn atanh_f64<I: Isa>(x: f64) -> f64 {
+    f64_ops::atanh(x)
+}
+#[inline(always)]
+pub(crate) fn atanh_f32<I: Isa>(x: f32) -> f32 {
+    f32_ops::atanh(x)
+}
+#[inline(always)]
+pub(crate) fn pow_f64<I: Isa>(x: f64, y: f64) -> f64 {
+    x.powf(y)
+}
+#[inline(always)]
+pub(crate) fn pow_f32<I: Isa>(x: f32, y: f32) -> f32 {
+    x.powf(y)
+}
+#[inline(always)]
+pub(crate) fn atan2_f64<I: Isa>(x: f64, y: f64) -> f64 {
+    x.atan2(y)
+}
+#[inline(always)]
+pub(crate) fn atan2_f32<I: Isa>(x: f32, y: f32) -> f32 {
+    x.atan2(y)
+}
+#[inline(always)]
+pub(crate) fn hypot_f64<I: Isa>(x: f64, y: f64) -> f64 {
+    x.hypot(y)
+}

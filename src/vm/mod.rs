@@ -1,3 +1,209 @@
-//! Evaluation of typed expressions. For now only the reference evaluator exists.
+//! Evaluation of compiled programs.
+//!
+//! - [`block`]: the block loop that runs a [`Program`] over the broadcast shape;
+//! - [`kernels`]: one kernel per instruction and per ISA (element functions in
+//!   `kernels::elem`, `kernels::complex`, transcendental lane functions in `math`);
+//! - [`isa`]: which instruction set the kernels are compiled for, chosen once at run time;
+//! - [`reference`]: the plain whole-array evaluator of the HIR, the oracle the VM is tested
+//!   against.
+//!
+//! The entry points take the result shape from the caller, who computed it with the shape
+//! pass (`hir::shape`), which is also where every shape and axis error is reported.
 
+pub(crate) mod block;
+pub(crate) mod isa;
+pub(crate) mod kernels;
+mod math_placeholder;
 pub(crate) mod reference;
+pub(crate) mod strided;
+pub(crate) mod value;
+
+use std::sync::atomic::AtomicBool;
+
+use ndarray::{ArrayD, ArrayViewMutD, IxDyn};
+
+use crate::array::{Array, ArrayRef, BytesArray};
+use crate::bytecode::Program;
+use crate::dtype::DType;
+use crate::error::{Error, ErrorKind};
+use block::Target;
+use isa::IsaKind;
+use value::{ColumnMut, OutColumn, c128};
+
+/// Types whose all-zero bit pattern is a valid value (`false`, `0`, `0.0`, `0+0j`).
+///
+/// # Safety
+/// Implement only for such types: [`zeroed`] hands out zeroed memory as values of them.
+unsafe trait ZeroValid: Copy {}
+// SAFETY: for each type, all-zero bytes are a valid value (false, 0, +0.0, 0+0j).
+unsafe impl ZeroValid for bool {}
+// SAFETY: as above.
+unsafe impl ZeroValid for u8 {}
+// SAFETY: as above.
+unsafe impl ZeroValid for i32 {}
+// SAFETY: as above.
+unsafe impl ZeroValid for i64 {}
+// SAFETY: as above.
+unsafe impl ZeroValid for f32 {}
+// SAFETY: as above.
+unsafe impl ZeroValid for f64 {}
+// SAFETY: as above: two zero f64s.
+unsafe impl ZeroValid for c128 {}
+
+/// A zero-filled vector of `n` elements, or a `Memory` error instead of aborting.
+///
+/// Zeroed pages come from the allocator's `calloc`, which for large arrays maps fresh zero
+/// pages instead of writing zeros: a plain `resize` would add a full pass over the output.
+fn zeroed<T: ZeroValid>(n: usize) -> Result<Vec<T>, Error> {
+    let too_big = || {
+        Error::new(
+            ErrorKind::Memory,
+            format!(
+                "the result needs {n} elements of {} bytes, more memory than is available",
+                std::mem::size_of::<T>()
+            ),
+        )
+    };
+    if n == 0 || std::mem::size_of::<T>() == 0 {
+        return Ok(Vec::new());
+    }
+    let layout = std::alloc::Layout::array::<T>(n).map_err(|_| too_big())?;
+    // SAFETY: `layout` has a non-zero size (n > 0, T is not zero-sized). A null pointer
+    // means failure and is handled; otherwise the block is `n` zeroed `T`s, allocated by the
+    // global allocator with exactly the layout `Vec<T>` uses for capacity `n`, and the all-zero
+    // bit pattern is a valid `T` (`ZeroValid`).
+    unsafe {
+        let p = std::alloc::alloc_zeroed(layout) as *mut T;
+        if p.is_null() {
+            return Err(too_big());
+        }
+        Ok(Vec::from_raw_parts(p, n, n))
+    }
+}
+
+fn array_of<T>(shape: &[usize], v: Vec<T>) -> Result<ArrayD<T>, Error> {
+    ArrayD::from_shape_vec(IxDyn(shape), v)
+        .map_err(|e| Error::new(ErrorKind::Internal, format!("result array: {e}")))
+}
+
+/// A zeroed result array of `dtype` and `shape`.
+pub(crate) fn allocate(dtype: DType, shape: &[usize]) -> Result<Array, Error> {
+    let n = shape
+        .iter()
+        .try_fold(1usize, |a, &d| a.checked_mul(d))
+        .ok_or_else(|| Error::new(ErrorKind::Memory, "the result shape overflows"))?;
+    Ok(match dtype {
+        DType::Bool => Array::Bool(array_of(shape, zeroed::<bool>(n)?)?),
+        DType::Int32 => Array::Int32(array_of(shape, zeroed::<i32>(n)?)?),
+        DType::Int64 => Array::Int64(array_of(shape, zeroed::<i64>(n)?)?),
+        DType::Float32 => Array::Float32(array_of(shape, zeroed::<f32>(n)?)?),
+        DType::Float64 => Array::Float64(array_of(shape, zeroed::<f64>(n)?)?),
+        DType::Complex128 => Array::Complex128(array_of(shape, zeroed::<c128>(n)?)?),
+        DType::Bytes(w) => {
+            let bytes = n
+                .checked_mul(w)
+                .ok_or_else(|| Error::new(ErrorKind::Memory, "the result shape overflows"))?;
+            let mut full = shape.to_vec();
+            full.push(w);
+            let data = array_of(&full, zeroed::<u8>(bytes)?)?;
+            Array::Bytes(BytesArray::from_raw(data)?)
+        }
+    })
+}
+
+/// The output of a run as the kernels write it.
+pub(crate) fn out_column(a: &mut Array) -> OutColumn<'_> {
+    match a {
+        Array::Bool(v) => OutColumn::Bool(v.view_mut()),
+        Array::Int32(v) => OutColumn::I32(v.view_mut()),
+        Array::Int64(v) => OutColumn::I64(v.view_mut()),
+        Array::Float32(v) => OutColumn::F32(v.view_mut()),
+        Array::Float64(v) => OutColumn::F64(v.view_mut()),
+        Array::Complex128(v) => OutColumn::C128(v.view_mut()),
+        Array::Bytes(b) => OutColumn::Bytes(b.raw_mut().view_mut()),
+    }
+}
+
+/// A contiguous target when the view is C-contiguous, else a strided one.
+pub(crate) fn target(out: OutColumn<'_>, dtype: DType) -> Target<'_> {
+    fn contiguous<'a, T>(
+        v: ArrayViewMutD<'a, T>,
+        wrap: fn(&'a mut [T]) -> ColumnMut<'a>,
+        keep: fn(ArrayViewMutD<'a, T>) -> OutColumn<'a>,
+    ) -> Target<'a> {
+        if v.is_standard_layout() {
+            match v.into_slice() {
+                Some(s) => Target::Contiguous(wrap(s)),
+                None => unreachable_target(),
+            }
+        } else {
+            Target::Strided(keep(v))
+        }
+    }
+    match out {
+        OutColumn::Bool(v) => contiguous(v, ColumnMut::Bool, OutColumn::Bool),
+        OutColumn::I32(v) => contiguous(v, ColumnMut::I32, OutColumn::I32),
+        OutColumn::I64(v) => contiguous(v, ColumnMut::I64, OutColumn::I64),
+        OutColumn::F32(v) => contiguous(v, ColumnMut::F32, OutColumn::F32),
+        OutColumn::F64(v) => contiguous(v, ColumnMut::F64, OutColumn::F64),
+        OutColumn::C128(v) => contiguous(v, ColumnMut::C128, OutColumn::C128),
+        OutColumn::Bytes(v) => {
+            let w = match dtype {
+                DType::Bytes(w) => w,
+                _ => 1,
+            };
+            if v.is_standard_layout() {
+                match v.into_slice() {
+                    Some(s) => Target::Contiguous(ColumnMut::Bytes(s, w)),
+                    None => unreachable_target(),
+                }
+            } else {
+                Target::Strided(OutColumn::Bytes(v))
+            }
+        }
+    }
+}
+
+fn unreachable_target<'a>() -> Target<'a> {
+    unreachable!("a standard-layout view always has a slice")
+}
+
+/// How to run one evaluation.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Options<'a> {
+    /// The kernels' instruction set (one this CPU supports).
+    pub isa: IsaKind,
+    /// At most this many threads (`None`: the global setting).
+    pub threads: Option<usize>,
+    /// Stop with [`ErrorKind::Cancelled`] once this is set.
+    pub cancel: Option<&'a AtomicBool>,
+}
+
+/// Run `prog` over `shape` (the broadcast shape of its inputs) into `out`, whose shape is
+/// `shape` for an element-wise program and the reduced shape for a reduction.
+pub(crate) fn run_into(
+    prog: &Program,
+    inputs: &[ArrayRef<'_>],
+    shape: &[usize],
+    out: OutColumn<'_>,
+    options: &Options<'_>,
+) -> Result<(), Error> {
+    if prog.reduction.is_some() {
+        block::run_reduction(prog, inputs, shape, out, options)
+    } else {
+        block::run_elementwise(prog, inputs, shape, target(out, prog.dtype), options)
+    }
+}
+
+/// Run `prog` into a new array of shape `out_shape`.
+pub(crate) fn run(
+    prog: &Program,
+    inputs: &[ArrayRef<'_>],
+    shape: &[usize],
+    out_shape: &[usize],
+    options: &Options<'_>,
+) -> Result<Array, Error> {
+    let mut out = allocate(prog.dtype, out_shape)?;
+    run_into(prog, inputs, shape, out_column(&mut out), options)?;
+    Ok(out)
+}

@@ -81,17 +81,47 @@ impl Iterator for Runs<'_> {
     }
 }
 
-/// Copy elements `start..start + out.len()` (C order) of `view` into `out`.
-pub(crate) fn gather<T: Copy>(view: &ArrayViewD<'_, T>, start: usize, out: &mut [T]) {
-    let strides = view.strides();
-    let base = view.as_ptr();
-    let last = strides.last().copied().unwrap_or(0);
+/// A view read through broadcasting: the element at a multi-index of `shape` is the view's
+/// element at `strides`-weighted offset (stride 0 along broadcast axes).
+pub(crate) struct Broadcast<'a, T> {
+    view: ArrayViewD<'a, T>,
+    shape: Vec<usize>,
+    strides: Vec<isize>,
+}
+
+impl<'a, T> Broadcast<'a, T> {
+    /// `view` broadcast to `shape`, or `None` if NumPy's rules do not allow it.
+    pub fn new(view: ArrayViewD<'a, T>, shape: &[usize]) -> Option<Broadcast<'a, T>> {
+        let lead = shape.len().checked_sub(view.ndim())?;
+        let mut strides = vec![0isize; shape.len()];
+        for (d, (&n, &s)) in view.shape().iter().zip(view.strides()).enumerate() {
+            let want = shape[lead + d];
+            if n == want {
+                strides[lead + d] = if n == 1 { 0 } else { s };
+            } else if n != 1 {
+                return None;
+            }
+        }
+        Some(Broadcast {
+            view,
+            shape: shape.to_vec(),
+            strides,
+        })
+    }
+}
+
+/// Copy elements `start..start + out.len()` (C order) of `src` into `out`.
+pub(crate) fn gather<T: Copy>(src: &Broadcast<'_, T>, start: usize, out: &mut [T]) {
+    let base = src.view.as_ptr();
+    let last = src.strides.last().copied().unwrap_or(0);
     let mut k = 0;
-    for (offset, run) in Runs::new(view.shape(), strides, start, out.len()) {
+    for (offset, run) in Runs::new(&src.shape, &src.strides, start, out.len()) {
         for (j, o) in out[k..k + run].iter_mut().enumerate() {
             // SAFETY: `offset + j * last` is the offset of the element at a valid multi-index
-            // of `view` (Runs walks valid indices only), so the pointer is in bounds of the
-            // view's data and points to an initialised `T` borrowed for the view's lifetime.
+            // of the broadcast shape; along broadcast axes the stride is 0 and along the others
+            // it is the view's own, so it is the offset of a valid element of `view` (Runs
+            // walks valid indices only). The pointer is in bounds of the view's data and
+            // points to an initialised `T` borrowed for the view's lifetime.
             *o = unsafe { *base.offset(offset + j as isize * last) };
         }
         k += run;
@@ -124,7 +154,9 @@ mod tests {
     /// Gathering every block of every view equals ndarray's own C-order iteration.
     #[test]
     fn gather_matches_iteration_order() {
-        let a = Array::from_shape_fn(IxDyn(&[4, 5, 6]), |i| (i[0] * 100 + i[1] * 10 + i[2]) as i64);
+        let a = Array::from_shape_fn(IxDyn(&[4, 5, 6]), |i| {
+            (i[0] * 100 + i[1] * 10 + i[2]) as i64
+        });
         let views = [
             a.view(),
             a.view().reversed_axes(),
@@ -140,7 +172,8 @@ mod tests {
                 while start < want.len() {
                     let n = block.min(want.len() - start);
                     let mut buf = vec![0; n];
-                    gather(v, start, &mut buf);
+                    let b = Broadcast::new(v.view(), v.shape()).unwrap();
+                    gather(&b, start, &mut buf);
                     got.extend(buf);
                     start += n;
                 }
@@ -152,10 +185,17 @@ mod tests {
     #[test]
     fn gather_broadcast_views() {
         let col = Array::from_shape_vec(IxDyn(&[3, 1]), vec![1, 2, 3]).unwrap();
-        let b = col.broadcast(IxDyn(&[2, 3, 4])).unwrap();
+        let want: Vec<i32> = col
+            .broadcast(IxDyn(&[2, 3, 4]))
+            .unwrap()
+            .iter()
+            .copied()
+            .collect();
+        let b = Broadcast::new(col.view(), &[2, 3, 4]).unwrap();
         let mut buf = vec![0; 24];
         gather(&b, 0, &mut buf);
-        assert_eq!(buf, b.iter().copied().collect::<Vec<_>>());
+        assert_eq!(buf, want);
+        assert!(Broadcast::new(col.view(), &[2, 4]).is_none());
         let mut tail = vec![0; 5];
         gather(&b, 19, &mut tail);
         assert_eq!(tail, buf[19..]);
@@ -178,8 +218,10 @@ mod tests {
     #[test]
     fn zero_dimensional_views() {
         let a = Array::from_elem(IxDyn(&[]), 7u8);
-        let mut buf = [0u8; 1];
-        gather(&a.view(), 0, &mut buf);
-        assert_eq!(buf, [7]);
+        let mut buf = [0u8; 3];
+        gather(&Broadcast::new(a.view(), &[]).unwrap(), 0, &mut buf[..1]);
+        assert_eq!(buf[0], 7);
+        gather(&Broadcast::new(a.view(), &[3]).unwrap(), 0, &mut buf);
+        assert_eq!(buf, [7, 7, 7]);
     }
 }

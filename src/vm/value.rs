@@ -71,7 +71,9 @@ pub(crate) enum OutColumn<'a> {
 }
 
 /// An element type the VM computes with.
-pub(crate) trait Elem: Copy + Default + Send + Sync + PartialEq + std::fmt::Debug + 'static {
+pub(crate) trait Elem:
+    Copy + Default + Send + Sync + PartialEq + std::fmt::Debug + 'static
+{
     /// Its dtype.
     const DTYPE: DType;
     /// The buffer's storage, if it holds this type.

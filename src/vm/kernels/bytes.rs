@@ -51,7 +51,9 @@ pub(crate) fn compare(i: &Instr, frame: &mut Frame<'_>) {
         return;
     };
     frame.with_dst::<bool>(i.dst, |s, out| {
-        let Some((a, b)) = two(s, i) else { return false };
+        let Some((a, b)) = two(s, i) else {
+            return false;
+        };
         for (k, o) in out.iter_mut().enumerate() {
             let (x, y) = (a.at(k), b.at(k));
             *o = match f {
@@ -70,7 +72,9 @@ pub(crate) fn compare(i: &Instr, frame: &mut Frame<'_>) {
 /// `contains(haystack, needle)`.
 pub(crate) fn contains(i: &Instr, frame: &mut Frame<'_>) {
     frame.with_dst::<bool>(i.dst, |s, out| {
-        let Some((h, n)) = two(s, i) else { return false };
+        let Some((h, n)) = two(s, i) else {
+            return false;
+        };
         for (k, o) in out.iter_mut().enumerate() {
             *o = contains_bytes(h.at(k), n.at(k));
         }
@@ -122,7 +126,9 @@ fn select_splat(s: &Sources<'_>, i: &Instr, out: &mut [u8], width: usize) -> boo
 /// A copy of byte strings (into a destination at least as wide).
 pub(crate) fn copy(i: &Instr, frame: &mut Frame<'_>) {
     frame.with_bytes_dst(i.dst, |s, out, width| {
-        let Some(x) = s.bytes(i.args[0]) else { return false };
+        let Some(x) = s.bytes(i.args[0]) else {
+            return false;
+        };
         for (k, slot) in out.chunks_exact_mut(width).enumerate() {
             put(slot, x.at(k));
         }

@@ -4,8 +4,7 @@
 //! numexpr's own definition is the language's: division is the textbook formula (so `z / 0`
 //! is `nan+nanj`, as numexpr gives), `**` follows numexpr's `nc_pow` (integral real exponents
 //! below 100 by repeated squaring; `0 ** w` is 0 and `z ** 0` is 1), `abs` is `|z| + 0j`,
-//! `sign` is `z / |z|`, and `log1p`/`expm1` use numexpr's formulas, which keep their accuracy
-//! near zero.
+//! `sign` is `z / |z|`, and `log1p`/`expm1` use formulas that keep their accuracy near zero.
 
 use crate::vm::value::c128;
 
@@ -19,7 +18,10 @@ pub(crate) fn mul(a: c128, b: c128) -> c128 {
 #[inline(always)]
 pub(crate) fn div(a: c128, b: c128) -> c128 {
     let d = b.re * b.re + b.im * b.im;
-    c128::new((a.re * b.re + a.im * b.im) / d, (a.im * b.re - a.re * b.im) / d)
+    c128::new(
+        (a.re * b.re + a.im * b.im) / d,
+        (a.im * b.re - a.re * b.im) / d,
+    )
 }
 
 /// `a ** b` by numexpr's rules.
@@ -42,7 +44,11 @@ pub(crate) fn pow(a: c128, b: c128) -> c128 {
                 p = mul(p, p);
             }
         }
-        return if b.re < 0.0 { div(c128::new(1.0, 0.0), acc) } else { acc };
+        return if b.re < 0.0 {
+            div(c128::new(1.0, 0.0), acc)
+        } else {
+            acc
+        };
     }
     exp(mul(log(a), b))
 }
@@ -60,10 +66,16 @@ pub(crate) fn sign(z: c128) -> c128 {
     }
 }
 
-/// `log(1 + z)`, with the modulus and argument taken of `(1 + re, im)` directly.
+/// `log(1 + z)`. Near zero the real part is `log|1+z|² / 2 = log1p(2x + x² + y²) / 2`,
+/// which keeps its accuracy where forming `1 + x` first would not.
 pub(crate) fn log1p(z: c128) -> c128 {
-    let re = z.re + 1.0;
-    c128::new(re.hypot(z.im).ln(), z.im.atan2(re))
+    let (x, y) = (z.re, z.im);
+    let re = if x.abs() < 0.5 && y.abs() < 0.5 {
+        0.5 * (x * (2.0 + x) + y * y).ln_1p()
+    } else {
+        (x + 1.0).hypot(y).ln()
+    };
+    c128::new(re, y.atan2(x + 1.0))
 }
 
 /// `exp(z) - 1`, accurate near zero: `expm1(re) cos(im) - 2 sin²(im/2)` for the real part.
@@ -115,14 +127,29 @@ mod tests {
         assert!(close(z, c128::new(-0.2, 0.4)));
         let inf = div(c128::new(1.0, 1.0), c128::new(0.0, 0.0));
         assert!(inf.re.is_nan() && inf.im.is_nan());
-        assert_eq!(pow(c128::new(0.0, 0.0), c128::new(-1.0, 0.0)), c128::new(0.0, 0.0));
-        assert_eq!(pow(c128::new(5.0, 1.0), c128::new(0.0, 0.0)), c128::new(1.0, 0.0));
+        assert_eq!(
+            pow(c128::new(0.0, 0.0), c128::new(-1.0, 0.0)),
+            c128::new(0.0, 0.0)
+        );
+        assert_eq!(
+            pow(c128::new(5.0, 1.0), c128::new(0.0, 0.0)),
+            c128::new(1.0, 0.0)
+        );
         // (1+1j)**2 = 2j; (1+1j)**-2 = 1/(2j) = -0.5j
-        assert!(close(pow(c128::new(1.0, 1.0), c128::new(2.0, 0.0)), c128::new(0.0, 2.0)));
-        assert!(close(pow(c128::new(1.0, 1.0), c128::new(-2.0, 0.0)), c128::new(0.0, -0.5)));
+        assert!(close(
+            pow(c128::new(1.0, 1.0), c128::new(2.0, 0.0)),
+            c128::new(0.0, 2.0)
+        ));
+        assert!(close(
+            pow(c128::new(1.0, 1.0), c128::new(-2.0, 0.0)),
+            c128::new(0.0, -0.5)
+        ));
         // i**0.5 = (1+i)/sqrt(2)
         let h = std::f64::consts::FRAC_1_SQRT_2;
-        assert!(close(pow(c128::new(0.0, 1.0), c128::new(0.5, 0.0)), c128::new(h, h)));
+        assert!(close(
+            pow(c128::new(0.0, 1.0), c128::new(0.5, 0.0)),
+            c128::new(h, h)
+        ));
     }
 
     #[test]
@@ -140,6 +167,9 @@ mod tests {
         assert!(close(sign(c128::new(3.0, 4.0)), c128::new(0.6, 0.8)));
         assert_eq!(sign(c128::new(0.0, 0.0)), c128::new(0.0, 0.0));
         assert!(close(log10(c128::new(100.0, 0.0)), c128::new(2.0, 0.0)));
-        assert!(close(log2(c128::new(0.0, 8.0)), c128::new(3.0, std::f64::consts::FRAC_PI_2 * std::f64::consts::LOG2_E)));
+        assert!(close(
+            log2(c128::new(0.0, 8.0)),
+            c128::new(3.0, std::f64::consts::FRAC_PI_2 * std::f64::consts::LOG2_E)
+        ));
     }
 }

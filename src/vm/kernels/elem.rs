@@ -17,7 +17,11 @@ macro_rules! int_ops {
             }
             let q = a.wrapping_div(b);
             // Truncation rounded toward zero: step down when the signs differ and it was inexact.
-            if (a.wrapping_rem(b) != 0) & ((a < 0) != (b < 0)) { q - 1 } else { q }
+            if (a.wrapping_rem(b) != 0) & ((a < 0) != (b < 0)) {
+                q - 1
+            } else {
+                q
+            }
         }
 
         /// Modulo with the sign of the divisor (Python's); by zero gives 0; `MIN % -1` is 0.
@@ -27,7 +31,11 @@ macro_rules! int_ops {
                 return 0;
             }
             let r = a.wrapping_rem(b);
-            if (r != 0) & ((r < 0) != (b < 0)) { r + b } else { r }
+            if (r != 0) & ((r < 0) != (b < 0)) {
+                r + b
+            } else {
+                r
+            }
         }
 
         /// `a ** b` wrapping; a negative exponent gives `1 / a**|b|` in integer division:
@@ -37,7 +45,13 @@ macro_rules! int_ops {
             if b < 0 {
                 return match a {
                     1 => 1,
-                    -1 => if b & 1 == 0 { 1 } else { -1 },
+                    -1 => {
+                        if b & 1 == 0 {
+                            1
+                        } else {
+                            -1
+                        }
+                    }
                     _ => 0,
                 };
             }
@@ -55,14 +69,22 @@ macro_rules! int_ops {
         /// `a << b`; a count outside `0..bits` gives 0.
         #[inline(always)]
         pub(crate) fn $shl(a: $t, b: $t) -> $t {
-            if (b as u64) < <$t>::BITS as u64 { a << b } else { 0 }
+            if (b as u64) < <$t>::BITS as u64 {
+                a << b
+            } else {
+                0
+            }
         }
 
         /// `a >> b` (arithmetic); a count outside `0..bits` gives the sign fill.
         #[inline(always)]
         pub(crate) fn $shr(a: $t, b: $t) -> $t {
             let max = (<$t>::BITS - 1) as $t;
-            a >> if (b as u64) < <$t>::BITS as u64 { b } else { max }
+            a >> if (b as u64) < <$t>::BITS as u64 {
+                b
+            } else {
+                max
+            }
         }
     };
 }
@@ -103,8 +125,8 @@ macro_rules! roundings {
                 return x.ceil();
             }
             let r = $rint::<I>(x);
-            // `-0.5` rounds to `-0.0`, which ceil keeps.
-            if r < x { r + 1.0 } else { r }
+            // A result of zero from a negative `x` is `-0.0`, as C's ceil gives.
+            (if r < x { r + 1.0 } else { r }).copysign(x)
         }
 
         /// Round toward zero.
@@ -119,8 +141,18 @@ macro_rules! roundings {
     };
 }
 
-roundings!(f64, u64, 4503599627370496.0, rint_f64, floor_f64, ceil_f64, trunc_f64);
-roundings!(f32, u32, 8388608.0, rint_f32, floor_f32, ceil_f32, trunc_f32);
+roundings!(
+    f64,
+    u64,
+    4503599627370496.0,
+    rint_f64,
+    floor_f64,
+    ceil_f64,
+    trunc_f64
+);
+roundings!(
+    f32, u32, 8388608.0, rint_f32, floor_f32, ceil_f32, trunc_f32
+);
 
 /// -1, 0 (keeping the zero's sign), 1, or nan.
 #[inline(always)]
@@ -154,13 +186,25 @@ pub(crate) fn nextafter_f64(x: f64, y: f64) -> f64 {
 /// The larger, NaN-propagating.
 #[inline(always)]
 pub(crate) fn maximum_f64(a: f64, b: f64) -> f64 {
-    if a.is_nan() || b.is_nan() { a + b } else if a >= b { a } else { b }
+    if a.is_nan() || b.is_nan() {
+        a + b
+    } else if a >= b {
+        a
+    } else {
+        b
+    }
 }
 
 /// The smaller, NaN-propagating.
 #[inline(always)]
 pub(crate) fn minimum_f64(a: f64, b: f64) -> f64 {
-    if a.is_nan() || b.is_nan() { a + b } else if a <= b { a } else { b }
+    if a.is_nan() || b.is_nan() {
+        a + b
+    } else if a <= b {
+        a
+    } else {
+        b
+    }
 }
 
 #[cfg(test)]
@@ -229,9 +273,36 @@ mod tests {
     #[test]
     fn software_rounding_matches_the_instructions() {
         let xs = [
-            0.0, -0.0, 0.5, -0.5, 1.5, 2.5, -2.5, 0.49999999999999994, -1.0000000000000002,
-            4503599627370495.5, 4503599627370497.0, -4503599627370495.5, 1e300, -1e-300,
-            f64::INFINITY, f64::NEG_INFINITY, 7.0, -7.25, 123456.789,
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            1.5,
+            2.5,
+            -2.5,
+            0.49999999999999994,
+            -1.0000000000000002,
+            4503599627370495.5,
+            4503599627370497.0,
+            -4503599627370495.5,
+            1e300,
+            -1e-300,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            7.0,
+            -7.25,
+            123456.789,
+            -0.8765,
+            0.8765,
+            -0.25,
+            0.25,
+            -1.0,
+            1.0,
+            -0.99999999999999989,
+            0.99999999999999989,
+            -1.5,
+            1e-310,
+            -1e-310,
         ];
         for x in xs {
             for (got, want) in [
@@ -244,9 +315,19 @@ mod tests {
             }
         }
         assert!(floor_f64::<Baseline>(f64::NAN).is_nan());
-        for x in [0.5f32, -0.5, 2.5, -3.5, 8388607.5, -1e-30, 1e30, -0.0] {
-            assert_eq!(rint_f32::<Baseline>(x).to_bits(), x.round_ties_even().to_bits(), "{x}");
-            assert_eq!(floor_f32::<Baseline>(x).to_bits(), x.floor().to_bits(), "{x}");
+        for x in [
+            0.5f32, -0.5, 2.5, -3.5, 8388607.5, -1e-30, 1e30, -0.0, -0.8765, 0.25, -1.0,
+        ] {
+            assert_eq!(
+                rint_f32::<Baseline>(x).to_bits(),
+                x.round_ties_even().to_bits(),
+                "{x}"
+            );
+            assert_eq!(
+                floor_f32::<Baseline>(x).to_bits(),
+                x.floor().to_bits(),
+                "{x}"
+            );
             assert_eq!(ceil_f32::<Baseline>(x).to_bits(), x.ceil().to_bits(), "{x}");
         }
     }

@@ -267,7 +267,12 @@ pub(crate) mod drivers {
     use super::*;
 
     #[inline(always)]
-    pub fn unary<A: Elem, R: Elem>(s: &Sources<'_>, i: &Instr, out: &mut [R], f: impl Fn(A) -> R) -> bool {
+    pub fn unary<A: Elem, R: Elem>(
+        s: &Sources<'_>,
+        i: &Instr,
+        out: &mut [R],
+        f: impl Fn(A) -> R,
+    ) -> bool {
         match s.get::<A>(i.args[0]) {
             Some(Src::Slice(a)) => {
                 let a = &a[..out.len()];
@@ -282,14 +287,24 @@ pub(crate) mod drivers {
     }
 
     #[inline(always)]
-    fn map2<A: Copy, R, X: Lanes<A>, Y: Lanes<A>>(x: X, y: Y, out: &mut [R], f: impl Fn(A, A) -> R) {
+    fn map2<A: Copy, R, X: Lanes<A>, Y: Lanes<A>>(
+        x: X,
+        y: Y,
+        out: &mut [R],
+        f: impl Fn(A, A) -> R,
+    ) {
         for (k, o) in out.iter_mut().enumerate() {
             *o = f(x.at(k), y.at(k));
         }
     }
 
     #[inline(always)]
-    pub fn binary<A: Elem, R: Elem>(s: &Sources<'_>, i: &Instr, out: &mut [R], f: impl Fn(A, A) -> R) -> bool {
+    pub fn binary<A: Elem, R: Elem>(
+        s: &Sources<'_>,
+        i: &Instr,
+        out: &mut [R],
+        f: impl Fn(A, A) -> R,
+    ) -> bool {
         let n = out.len();
         match (s.get::<A>(i.args[0]), s.get::<A>(i.args[1])) {
             (Some(Src::Slice(a)), Some(Src::Slice(b))) => {
@@ -350,18 +365,13 @@ pub(crate) mod drivers {
 }
 
 macro_rules! isa_table {
-    ($module:ident, $isa:ident, [$($feature:literal)?], $($name:ident)*) => {
+    ($module:ident, $isa:ident, $features:tt, $($name:ident)*) => {
         /// The kernels compiled for one ISA.
         #[allow(non_snake_case)]
         pub(crate) mod $module {
             use super::*;
             use crate::vm::isa::$isa;
-            $(
-                $(#[target_feature(enable = $feature)])?
-                pub(super) fn $name(i: &Instr, f: &mut Frame<'_>) {
-                    generic::$name::<$isa>(i, f)
-                }
-            )*
+            $(isa_fn!($name, $isa, $features);)*
 
             /// This ISA's kernel for `op`.
             pub(crate) fn kernel(op: OpCode) -> Kernel {
@@ -377,8 +387,23 @@ macro_rules! isa_table {
     };
 }
 
+/// One kernel compiled for one ISA (with its target features, if any).
+macro_rules! isa_fn {
+    ($name:ident, $isa:ident, []) => {
+        pub(super) fn $name(i: &Instr, f: &mut Frame<'_>) {
+            generic::$name::<$isa>(i, f)
+        }
+    };
+    ($name:ident, $isa:ident, [$feature:literal]) => {
+        #[target_feature(enable = $feature)]
+        pub(super) fn $name(i: &Instr, f: &mut Frame<'_>) {
+            generic::$name::<$isa>(i, f)
+        }
+    };
+}
+
 macro_rules! define_kernels {
-    ($($name:ident: $shape:ident($($op:ident)$(($fun:ident))?, $mnemonic:literal,
+    ($($name:ident: $shape:ident($op:ident $(($fun:ident))?, $mnemonic:literal,
         $arg:ident -> $ret:ident, $f:expr),)*) => {
         /// The kernels, generic over the ISA; instantiated per ISA below.
         #[allow(non_snake_case)]

@@ -66,10 +66,18 @@ macro_rules! float_fold {
                     ReduceOp::Prod => acc * x,
                     // NaN is sticky: once `acc` is NaN it stays; a NaN `x` fails `x >= acc`.
                     ReduceOp::Min => {
-                        if acc.is_nan() || x >= acc { acc } else { x }
+                        if acc.is_nan() || x >= acc {
+                            acc
+                        } else {
+                            x
+                        }
                     }
                     ReduceOp::Max => {
-                        if acc.is_nan() || x <= acc { acc } else { x }
+                        if acc.is_nan() || x <= acc {
+                            acc
+                        } else {
+                            x
+                        }
                     }
                     _ => acc + x,
                 }
@@ -105,7 +113,11 @@ impl Fold for bool {
     }
     #[inline(always)]
     fn fold(op: ReduceOp, acc: bool, x: bool) -> bool {
-        if op == ReduceOp::All { acc & x } else { acc | x }
+        if op == ReduceOp::All {
+            acc & x
+        } else {
+            acc | x
+        }
     }
 }
 
@@ -159,7 +171,9 @@ pub(crate) fn fold_block<T: Fold>(
 ) -> bool {
     match acc {
         Accumulator::Partials(buf) => {
-            let Some(partials) = T::buf_mut(buf) else { return false };
+            let Some(partials) = T::buf_mut(buf) else {
+                return false;
+            };
             let value = match src {
                 Src::Slice(x) => fold_slice(op, &x[..valid]),
                 Src::Splat(v) => {
@@ -173,7 +187,9 @@ pub(crate) fn fold_block<T: Fold>(
             partials[block] = value;
         }
         Accumulator::Axis { values, inner, len } => {
-            let Some(out) = T::buf_mut(values) else { return false };
+            let Some(out) = T::buf_mut(values) else {
+                return false;
+            };
             let (inner, len) = (*inner, *len);
             let at = |k: usize| match src {
                 Src::Slice(x) => x[k],
@@ -247,7 +263,13 @@ pub(crate) fn accumulator(r: &Reduction, shape: &[usize], blocks: usize) -> Accu
 
 /// The axis as an index into `ndim` dimensions (already checked to be in range).
 pub(crate) fn normalized_axis(axis: Option<i64>, ndim: usize) -> Option<usize> {
-    axis.map(|a| if a < 0 { (a + ndim as i64) as usize } else { a as usize })
+    axis.map(|a| {
+        if a < 0 {
+            (a + ndim as i64) as usize
+        } else {
+            a as usize
+        }
+    })
 }
 
 /// Fold the current block's reduction operand into `acc`.
@@ -295,7 +317,10 @@ mod tests {
     #[test]
     fn integer_sums_wrap_in_their_width() {
         assert_eq!(fold_slice(ReduceOp::Sum, &[i32::MAX, 1]), i32::MIN);
-        assert_eq!(fold_slice(ReduceOp::Prod, &[1 << 20, 1 << 20i64]), 1 << 40);
+        assert_eq!(
+            fold_slice(ReduceOp::Prod, &[1i64 << 20, 1 << 20]),
+            1i64 << 40
+        );
         assert_eq!(fold_slice::<i64>(ReduceOp::Sum, &[]), 0);
         assert_eq!(fold_slice::<i64>(ReduceOp::Prod, &[]), 1);
     }
@@ -315,12 +340,25 @@ mod tests {
             let mut start = 0;
             while start < 12 {
                 let n = block.min(12 - start);
-                assert!(fold_block(ReduceOp::Sum, Src::Slice(&x[start..start + n]), n, 0, start, &mut acc));
+                assert!(fold_block(
+                    ReduceOp::Sum,
+                    Src::Slice(&x[start..start + n]),
+                    n,
+                    0,
+                    start,
+                    &mut acc
+                ));
                 start += n;
             }
-            let Accumulator::Axis { values, .. } = acc else { panic!() };
+            let Accumulator::Axis { values, .. } = acc else {
+                panic!()
+            };
             // out[0,0] = 0+2+4, out[0,1] = 1+3+5, out[1,0] = 6+8+10, out[1,1] = 7+9+11
-            assert_eq!(i64::buf(&values).unwrap(), &vec![6, 9, 24, 27], "block {block}");
+            assert_eq!(
+                i64::buf(&values).unwrap(),
+                &vec![6, 9, 24, 27],
+                "block {block}"
+            );
         }
     }
 

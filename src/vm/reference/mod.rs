@@ -16,7 +16,7 @@
 mod bytes;
 mod complex;
 mod reduce;
-mod scalar;
+pub(crate) mod scalar;
 #[cfg(test)]
 mod tests;
 

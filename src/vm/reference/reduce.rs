@@ -80,26 +80,7 @@ pub(crate) fn reduce<'o>(
             )
         })?),
     };
-    if matches!(op, Min | Max) {
-        // No identity: every lane needs an element, unless there are no lanes.
-        let lane_len = axis.map_or(shape.iter().product(), |k| shape[k]);
-        let lanes: usize = shape
-            .iter()
-            .enumerate()
-            .filter(|&(i, _)| axis.is_some_and(|k| k != i))
-            .map(|(_, &d)| d)
-            .product();
-        if lane_len == 0 && lanes > 0 {
-            return Err(Error::at(
-                ErrorKind::Shape,
-                span,
-                format!(
-                    "zero-size array to reduction operation {} which has no identity",
-                    op.name()
-                ),
-            ));
-        }
-    }
+    crate::hir::shape::check_identity(op, axis, shape, span)?;
     let zc = Complex64::new(0.0, 0.0);
     let one_c = Complex64::new(1.0, 0.0);
     // The value of `f` on each lane, as a value of kind `$v`.
