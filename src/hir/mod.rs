@@ -303,8 +303,6 @@ pub(crate) enum ReduceOp {
     Any,
     /// `all` (bool).
     All,
-    /// `mean`.
-    Mean,
 }
 
 impl ReduceOp {
@@ -317,7 +315,6 @@ impl ReduceOp {
             ReduceOp::Max => "max",
             ReduceOp::Any => "any",
             ReduceOp::All => "all",
-            ReduceOp::Mean => "mean",
         }
     }
 
@@ -328,7 +325,6 @@ impl ReduceOp {
             Sum | Prod => [I, L, F, D, C].contains(&arg),
             Min | Max => [I, L, F, D].contains(&arg),
             Any | All => arg == B,
-            Mean => [F, D, C].contains(&arg),
         };
         ok.then_some(arg)
     }

@@ -5,10 +5,9 @@
 //! Everything is safe code: a kernel asks for `&[f64]` and gets it through a `match`, which
 //! the program's validation guarantees to succeed; a mismatch is an internal error, not UB.
 
-use ndarray::{ArrayViewD, ArrayViewMutD};
+use ndarray::ArrayViewMutD;
 use num_complex::Complex64;
 
-use crate::array::ArrayRef;
 use crate::dtype::{DType, Scalar};
 
 /// The complex element type, named like the others in the instruction table.
@@ -74,8 +73,6 @@ pub(crate) enum OutColumn<'a> {
 pub(crate) trait Elem:
     Copy + Default + Send + Sync + PartialEq + std::fmt::Debug + 'static
 {
-    /// Its dtype.
-    const DTYPE: DType;
     /// The buffer's storage, if it holds this type.
     fn buf(b: &Buf) -> Option<&Vec<Self>>;
     /// The buffer's storage, mutably, if it holds this type.
@@ -96,14 +93,11 @@ pub(crate) trait Elem:
     fn scalar(s: &Scalar) -> Option<Self>;
     /// The constant holding this value.
     fn to_scalar(self) -> Scalar;
-    /// The input's view, if it holds this type.
-    fn view<'s>(a: &'s ArrayRef<'_>) -> Option<ArrayViewD<'s, Self>>;
 }
 
 macro_rules! elem {
     ($t:ty, $dtype:ident, $var:ident) => {
         impl Elem for $t {
-            const DTYPE: DType = DType::$dtype;
             fn buf(b: &Buf) -> Option<&Vec<Self>> {
                 match b {
                     Buf::$var(v) => Some(v),
@@ -157,12 +151,6 @@ macro_rules! elem {
             }
             fn to_scalar(self) -> Scalar {
                 Scalar::$dtype(self)
-            }
-            fn view<'s>(a: &'s ArrayRef<'_>) -> Option<ArrayViewD<'s, Self>> {
-                match a {
-                    ArrayRef::$dtype(v) => Some(v.view()),
-                    _ => None,
-                }
             }
         }
     };

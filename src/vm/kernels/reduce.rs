@@ -366,7 +366,7 @@ mod tests {
     fn partials_combine_in_order() {
         let parts: Vec<f64> = (1..=100).map(f64::from).collect();
         assert_eq!(combine(ReduceOp::Sum, &parts), 5050.0);
-        assert!(combine(ReduceOp::All, &[true, false]) == false);
+        assert!(!combine(ReduceOp::All, &[true, false]));
         assert!(combine(ReduceOp::Any, &[false, true]));
     }
 }

@@ -110,11 +110,6 @@ pub(crate) fn reduce<'o>(
         (Min, V::Float64(a)) => each_lane!(Float64, a, |l| nan_fold(l, f64_ops::minimum, f64::NAN)),
         (Max, V::Float32(a)) => each_lane!(Float32, a, |l| nan_fold(l, f32_ops::maximum, f32::NAN)),
         (Max, V::Float64(a)) => each_lane!(Float64, a, |l| nan_fold(l, f64_ops::maximum, f64::NAN)),
-        (Mean, V::Float32(a)) => each_lane!(Float32, a, |l| pairwise_sum(l, 0.0) / l.len() as f32),
-        (Mean, V::Float64(a)) => each_lane!(Float64, a, |l| pairwise_sum(l, 0.0) / l.len() as f64),
-        (Mean, V::Complex128(a)) => {
-            each_lane!(Complex128, a, |l| pairwise_sum(l, zc) / l.len() as f64)
-        }
         _ => {
             return Err(internal(&format!(
                 "no reference reduction {} of {}",

@@ -164,24 +164,6 @@ fn element(a: &Array, i: usize) -> String {
     }
 }
 
-trait Len {
-    fn len(&self) -> usize;
-}
-
-impl Len for Array {
-    fn len(&self) -> usize {
-        match self {
-            Array::Bool(a) => a.len(),
-            Array::Int32(a) => a.len(),
-            Array::Int64(a) => a.len(),
-            Array::Float32(a) => a.len(),
-            Array::Float64(a) => a.len(),
-            Array::Complex128(a) => a.len(),
-            Array::Bytes(a) => a.data.len(),
-        }
-    }
-}
-
 #[test]
 fn oracle_values() {
     let path = concat!(
