@@ -412,9 +412,13 @@ macro_rules! define_kernels {
             $(
                 #[inline(always)]
                 pub(super) fn $name<I: Isa>(instr: &Instr, frame: &mut Frame<'_>) {
-                    frame.with_dst::<$ret>(instr.dst, |s, out| {
-                        drivers::$shape::<$arg, $ret>(s, instr, out, $f)
-                    });
+                    // Both closures must be inlined into this function so that they are compiled
+                    // with the target features of the ISA wrapper that inlines it.
+                    frame.with_dst::<$ret>(
+                        instr.dst,
+                        #[inline(always)]
+                        |s, out| drivers::$shape::<$arg, $ret>(s, instr, out, #[inline(always)] $f),
+                    );
                 }
             )*
         }
