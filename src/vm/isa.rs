@@ -101,7 +101,9 @@ impl IsaKind {
     /// Parse a `VEXPR_ISA` value (case-insensitive, surrounding spaces ignored).
     pub(crate) fn parse(text: &str) -> Option<IsaKind> {
         let text = text.trim();
-        IsaKind::ALL.into_iter().find(|kind| kind.name().eq_ignore_ascii_case(text))
+        IsaKind::ALL
+            .into_iter()
+            .find(|kind| kind.name().eq_ignore_ascii_case(text))
     }
 
     /// Whether this CPU can run code compiled for this kind.
@@ -132,7 +134,11 @@ impl IsaKind {
 
     /// The most capable kind this CPU supports.
     pub(crate) fn best() -> IsaKind {
-        IsaKind::ALL.into_iter().rev().find(|kind| kind.is_supported()).unwrap_or(IsaKind::Baseline)
+        IsaKind::ALL
+            .into_iter()
+            .rev()
+            .find(|kind| kind.is_supported())
+            .unwrap_or(IsaKind::Baseline)
     }
 
     /// Every kind this CPU supports, weakest first (tests run all of them).
@@ -165,7 +171,10 @@ impl Detection {
     fn from_request(request: Option<&str>) -> Detection {
         let best = IsaKind::best();
         let Some(request) = request else {
-            return Detection { kind: best, note: None };
+            return Detection {
+                kind: best,
+                note: None,
+            };
         };
         match IsaKind::parse(request) {
             Some(kind) if kind.is_supported() => Detection { kind, note: None },
@@ -268,18 +277,45 @@ mod tests {
     #[test]
     fn request_handling() {
         let best = IsaKind::best();
-        assert_eq!(Detection::from_request(None), Detection { kind: best, note: None });
+        assert_eq!(
+            Detection::from_request(None),
+            Detection {
+                kind: best,
+                note: None
+            }
+        );
         let unknown = Detection::from_request(Some("neon"));
         assert_eq!(unknown.kind, best);
-        assert!(unknown.note.as_deref().is_some_and(|n| n.contains("unknown")));
+        assert!(
+            unknown
+                .note
+                .as_deref()
+                .is_some_and(|n| n.contains("unknown"))
+        );
         let base = Detection::from_request(Some("baseline"));
-        assert_eq!(base, Detection { kind: IsaKind::Baseline, note: None });
+        assert_eq!(
+            base,
+            Detection {
+                kind: IsaKind::Baseline,
+                note: None
+            }
+        );
         let top = Detection::from_request(Some("avx512"));
         if IsaKind::Avx512.is_supported() {
-            assert_eq!(top, Detection { kind: IsaKind::Avx512, note: None });
+            assert_eq!(
+                top,
+                Detection {
+                    kind: IsaKind::Avx512,
+                    note: None
+                }
+            );
         } else {
             assert_eq!(top.kind, best);
-            assert!(top.note.as_deref().is_some_and(|n| n.contains("lacks avx512")));
+            assert!(
+                top.note
+                    .as_deref()
+                    .is_some_and(|n| n.contains("lacks avx512"))
+            );
         }
     }
 

@@ -30,12 +30,20 @@ fn atan_nonnegative<I: Isa>(a: f64) -> (f64, f64) {
     let hi = select(
         r4,
         PIO2_HI,
-        select(r3, ATAN_THREE_HALVES_HI, select(r2, ATAN_ONE_HI, select(r1, ATAN_HALF_HI, 0.0))),
+        select(
+            r3,
+            ATAN_THREE_HALVES_HI,
+            select(r2, ATAN_ONE_HI, select(r1, ATAN_HALF_HI, 0.0)),
+        ),
     );
     let lo = select(
         r4,
         PIO2_LO,
-        select(r3, ATAN_THREE_HALVES_LO, select(r2, ATAN_ONE_LO, select(r1, ATAN_HALF_LO, 0.0))),
+        select(
+            r3,
+            ATAN_THREE_HALVES_LO,
+            select(r2, ATAN_ONE_LO, select(r1, ATAN_HALF_LO, 0.0)),
+        ),
     );
     let z = t * t;
     let tail = t * z * poly::<I, 11>(z, &ATAN_POLY);

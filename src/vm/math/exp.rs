@@ -72,7 +72,11 @@ pub(crate) fn expm1_f64<I: Isa>(x: f64) -> f64 {
     let parts = exp_parts::<I>(x);
     let moderate = expm1_from_parts(parts);
     // Beyond +-40, expm1 is exp (the -1 is below half an ulp) or exactly -1.
-    let out = select(x > 40.0, exp_from_parts(parts, 0), select(x < -40.0, -1.0, moderate));
+    let out = select(
+        x > 40.0,
+        exp_from_parts(parts, 0),
+        select(x < -40.0, -1.0, moderate),
+    );
     select(x == 0.0, x, out) // keep the sign of zero
 }
 

@@ -19,12 +19,6 @@ pub(crate) fn select(c: bool, a: f64, b: f64) -> f64 {
     if c { a } else { b }
 }
 
-/// Integer select, as [`select`].
-#[inline(always)]
-pub(crate) fn select_i64(c: bool, a: i64, b: i64) -> i64 {
-    if c { a } else { b }
-}
-
 /// Horner evaluation of `coefs[0] + x*coefs[1] + ...`, fused when the ISA has FMA.
 #[inline(always)]
 pub(crate) fn poly<I: Isa, const N: usize>(x: f64, coefs: &[f64; N]) -> f64 {
@@ -152,8 +146,14 @@ mod tests {
         let (s, e) = two_sum(1.0, 1e-20);
         assert_eq!((s, e), (1.0, 1e-20));
         let a = 1.0 + 2f64.powi(-30);
-        assert_eq!(two_prod::<Baseline>(a, a), (1.0 + 2f64.powi(-29), 2f64.powi(-60)));
-        assert_eq!(two_prod::<Avx2>(a, a), (1.0 + 2f64.powi(-29), 2f64.powi(-60)));
+        assert_eq!(
+            two_prod::<Baseline>(a, a),
+            (1.0 + 2f64.powi(-29), 2f64.powi(-60))
+        );
+        assert_eq!(
+            two_prod::<Avx2>(a, a),
+            (1.0 + 2f64.powi(-29), 2f64.powi(-60))
+        );
     }
 
     #[test]

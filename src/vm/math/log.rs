@@ -13,7 +13,7 @@ use super::consts::{
     INV_LN2_HI, INV_LN2_LO, INV_LN10_HI, INV_LN10_LO, LN2_HI, LN2_LO, LOG_POLY, LOG10_2_HI,
     LOG10_2_LO,
 };
-use super::lane::{log_split, poly, select, truncate_low};
+use super::lane::{log_split, poly, select, truncate_low, two_sum};
 use crate::vm::isa::Isa;
 
 /// `k*ln2 + log(1+f) + c` for `1 + f` in [sqrt2/2, sqrt2) and a small correction c.
@@ -29,10 +29,8 @@ fn log_core<I: Isa>(k: f64, f: f64, c: f64) -> f64 {
 /// `(k, f, c)` for log1p(x): `log(1+x) = k*ln2 + log(1+f) + c`.
 #[inline(always)]
 fn log1p_parts(x: f64) -> (f64, f64, f64) {
-    let u = 1.0 + x;
+    let (u, err) = two_sum(1.0, x); // err: the exact rounding error of 1 + x
     let (k, f) = log_split(u);
-    // The rounding error of 1 + x, exact in either form on its side of k = 0.
-    let err = select(k > 0.0, 1.0 - (u - x), x - (u - 1.0));
     // When 1 + x needs no scaling, x itself is f and nothing was rounded.
     let in_range = k == 0.0;
     (k, select(in_range, x, f), select(in_range, 0.0, err / u))
@@ -143,7 +141,11 @@ pub(crate) fn acosh_f64<I: Isa>(x: f64) -> f64 {
 pub(crate) fn atanh_f64<I: Isa>(x: f64) -> f64 {
     let a = x.abs();
     // 2a + 2a^2/(1-a) keeps the relative accuracy of small a; 2a/(1-a) the rest.
-    let v = select(a < 0.5, 2.0 * a + 2.0 * a * a / (1.0 - a), 2.0 * a / (1.0 - a));
+    let v = select(
+        a < 0.5,
+        2.0 * a + 2.0 * a * a / (1.0 - a),
+        2.0 * a / (1.0 - a),
+    );
     let (k, f, c) = log1p_parts(v);
     let out = 0.5 * log_core::<I>(k, f, c);
     let out = select(a == 1.0, f64::INFINITY, out);

@@ -93,7 +93,8 @@ fn map2_f32(a: &[f32], b: &[f32], out: &mut [f32], lane: impl Fn(f64, f64) -> f6
 /// Whether any element needs the trig slow path: one vectorised OR-reduction.
 #[inline(always)]
 fn any_needs_slow_path<T: Copy + Into<f64>>(x: &[T]) -> bool {
-    x.iter().fold(false, |acc, &v| acc | needs_slow_path(v.into()))
+    x.iter()
+        .fold(false, |acc, &v| acc | needs_slow_path(v.into()))
 }
 
 /// Second pass of a trig driver: recompute the slow lanes with the full function.

@@ -99,9 +99,17 @@ pub(crate) fn pow_f64<I: Isa>(x: f64, y: f64) -> f64 {
     let zero_base = select(y < 0.0, f64::INFINITY, 0.0);
     let out = select(ax == 0.0, select(negate, -zero_base, zero_base), out);
     let inf_base = select(y < 0.0, 0.0, f64::INFINITY);
-    let out = select(ax == f64::INFINITY, select(negate, -inf_base, inf_base), out);
+    let out = select(
+        ax == f64::INFINITY,
+        select(negate, -inf_base, inf_base),
+        out,
+    );
     // Infinite exponents: 1 for |x| = 1, else 0 or inf by (|x| < 1) xor (y > 0).
-    let inf_exp = select(ax == 1.0, 1.0, select((ax < 1.0) == (y < 0.0), f64::INFINITY, 0.0));
+    let inf_exp = select(
+        ax == 1.0,
+        1.0,
+        select((ax < 1.0) == (y < 0.0), f64::INFINITY, 0.0),
+    );
     let out = select(ay == f64::INFINITY, inf_exp, out);
     let out = select(x.is_nan() || y.is_nan(), x + y, out);
     // pow(x, ±0) = 1 and pow(1, y) = 1, even for nan.
@@ -123,7 +131,11 @@ pub(crate) fn hypot_f64<I: Isa>(x: f64, y: f64) -> f64 {
     let up = select(big, TWO_600, select(small, TWO_M600, 1.0));
     let (xs, ys) = (ax * down, ay * down);
     let out = mul_add::<I>(xs, xs, ys * ys).sqrt() * up;
-    select(ax == f64::INFINITY || ay == f64::INFINITY, f64::INFINITY, out)
+    select(
+        ax == f64::INFINITY || ay == f64::INFINITY,
+        f64::INFINITY,
+        out,
+    )
 }
 
 #[cfg(test)]

@@ -39,7 +39,11 @@ fn reduce_fast(x: f64) -> Reduced {
     let (r3, e3) = two_sum(r2, -(n * PIO2_C3));
     let tail = (e2 + e3) - n * PIO2_C4;
     let (hi, lo) = two_sum(r3, tail);
-    Reduced { quadrant: ni, hi, lo }
+    Reduced {
+        quadrant: ni,
+        hi,
+        lo,
+    }
 }
 
 /// True for the lanes the fast path cannot reduce.
@@ -90,7 +94,11 @@ pub(crate) fn reduce_slow<I: Isa>(x: f64) -> Reduced {
     let r_lo = r_err + (f_hi * PIO2_LO + f_lo * PIO2_HI);
     let (hi, lo) = fast_two_sum(r_hi, r_lo);
     if x < 0.0 {
-        Reduced { quadrant: -quadrant, hi: -hi, lo: -lo }
+        Reduced {
+            quadrant: -quadrant,
+            hi: -hi,
+            lo: -lo,
+        }
     } else {
         Reduced { quadrant, hi, lo }
     }
@@ -106,7 +114,11 @@ fn two_over_pi_window(j0: usize) -> [u64; 3] {
     for (k, slot) in out.iter_mut().enumerate() {
         let a = at(word + k);
         let b = at(word + k + 1);
-        *slot = if offset == 0 { a } else { (a << offset) | (b >> (64 - offset)) };
+        *slot = if offset == 0 {
+            a
+        } else {
+            (a << offset) | (b >> (64 - offset))
+        };
     }
     out
 }
@@ -179,19 +191,31 @@ fn keep_zero(x: f64, out: f64) -> f64 {
 /// Sine of any f64 (branches to the slow path for |x| > FAST_MAX).
 #[inline(always)]
 pub(crate) fn sin_f64<I: Isa>(x: f64) -> f64 {
-    if needs_slow_path(x) { sin_from::<I>(reduce_slow::<I>(x)) } else { sin_f64_lane::<I>(x) }
+    if needs_slow_path(x) {
+        sin_from::<I>(reduce_slow::<I>(x))
+    } else {
+        sin_f64_lane::<I>(x)
+    }
 }
 
 /// Cosine of any f64.
 #[inline(always)]
 pub(crate) fn cos_f64<I: Isa>(x: f64) -> f64 {
-    if needs_slow_path(x) { cos_from::<I>(reduce_slow::<I>(x)) } else { cos_f64_lane::<I>(x) }
+    if needs_slow_path(x) {
+        cos_from::<I>(reduce_slow::<I>(x))
+    } else {
+        cos_f64_lane::<I>(x)
+    }
 }
 
 /// Tangent of any f64.
 #[inline(always)]
 pub(crate) fn tan_f64<I: Isa>(x: f64) -> f64 {
-    if needs_slow_path(x) { tan_from::<I>(reduce_slow::<I>(x)) } else { tan_f64_lane::<I>(x) }
+    if needs_slow_path(x) {
+        tan_from::<I>(reduce_slow::<I>(x))
+    } else {
+        tan_f64_lane::<I>(x)
+    }
 }
 
 #[cfg(test)]
@@ -230,7 +254,10 @@ mod tests {
             let fast = reduce_fast(x);
             let slow = reduce_slow::<Baseline>(x);
             assert_eq!(fast.quadrant & 3, slow.quadrant & 3, "{x}");
-            assert!((fast.hi - slow.hi).abs() <= 1e-15 * fast.hi.abs().max(1e-300), "{x}");
+            assert!(
+                (fast.hi - slow.hi).abs() <= 1e-15 * fast.hi.abs().max(1e-300),
+                "{x}"
+            );
         }
     }
 }
