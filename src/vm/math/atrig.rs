@@ -22,7 +22,7 @@ fn atan_nonnegative<I: Isa>(a: f64) -> (f64, f64) {
     let r1 = a >= 0.4375;
     let r2 = a >= 0.6875;
     let r3 = a >= 1.1875;
-    let r4 = !(a < 2.4375); // also nan, which then stays nan through t
+    let r4 = a >= 2.4375 || a.is_nan(); // nan then stays nan through t
     let c = select(r3, 1.5, select(r2, 1.0, select(r1, 0.5, 0.0)));
     let num = select(r4, -1.0, a - c);
     let den = select(r4, a, 1.0 + c * a);
@@ -46,7 +46,7 @@ fn atan_nonnegative<I: Isa>(a: f64) -> (f64, f64) {
         ),
     );
     let z = t * t;
-    let tail = t * z * poly::<I, 11>(z, &ATAN_POLY);
+    let tail = t * z * poly::<I, _>(z, &ATAN_POLY);
     (hi, t + (tail + lo))
 }
 
@@ -78,7 +78,7 @@ pub(crate) fn atan2_f64<I: Isa>(y: f64, x: f64) -> f64 {
 /// `(asin(s) - s)/s` for s = sqrt(z), z <= 1/4.
 #[inline(always)]
 fn asin_ratio<I: Isa>(z: f64) -> f64 {
-    z * poly::<I, 15>(z, &ASIN_POLY)
+    z * poly::<I, _>(z, &ASIN_POLY)
 }
 
 /// `(s, df, c)`: s = sqrt(z), with s ~ df + c where df has 21 significant bits.

@@ -32,7 +32,7 @@ fn exp_parts<I: Isa>(x: f64) -> ExpParts {
     let r_lo = n * LN2_LO;
     let r = r_hi - r_lo;
     let r_err = (r_hi - r) - r_lo;
-    let q = r * r * mul_add::<I>(r, poly::<I, 11>(r, &EXPM1_POLY), 0.5);
+    let q = r * r * mul_add::<I>(r, poly::<I, _>(r, &EXPM1_POLY), 0.5);
     let (hi, lo) = two_sum(r, q);
     // d/dr expm1(r) = e^r ~ 1 + r: the error of r enters scaled by it.
     let lo = lo + r_err * (1.0 + r);
@@ -63,7 +63,15 @@ fn select_n(n: i64) -> i64 {
 /// e^x.
 #[inline(always)]
 pub(crate) fn exp_f64<I: Isa>(x: f64) -> f64 {
-    exp_from_parts(exp_parts::<I>(x), 0)
+    // exp_parts without its TwoSum: 1 + (r + q) needs no double-double, only the error of r.
+    let xc = select(x > 760.0, 760.0, select(x < -760.0, -760.0, x));
+    let (n, ni) = round_int(xc * LOG2_E);
+    let r_hi = xc - n * LN2_HI;
+    let r_lo = n * LN2_LO;
+    let r = r_hi - r_lo;
+    let r_err = (r_hi - r) - r_lo;
+    let q = r * r * mul_add::<I>(r, poly::<I, _>(r, &EXPM1_POLY), 0.5);
+    scale(1.0 + (r + mul_add::<I>(r_err, 1.0 + r, q)), ni)
 }
 
 /// e^x - 1, accurate near 0.

@@ -55,8 +55,10 @@ pub(crate) fn pow2(n: i64) -> f64 {
 /// subnormal result is rounded once (the first product stays normal for |p| in [0.5, 2]).
 #[inline(always)]
 pub(crate) fn scale(p: f64, n: i64) -> f64 {
-    let half = n >> 1;
-    p * pow2(half) * pow2(n - half)
+    // floor(n/2) by a logical shift of a non-negative value: AVX2 has no 64-bit
+    // arithmetic shift.
+    let half = (((n.wrapping_add(2048) as u64) >> 1) as i64).wrapping_sub(1024);
+    p * pow2(half) * pow2(n.wrapping_sub(half))
 }
 
 /// `x` with its low 32 mantissa bits cleared: a value whose square is exact.

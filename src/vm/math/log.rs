@@ -21,7 +21,7 @@ use crate::vm::isa::Isa;
 fn log_core<I: Isa>(k: f64, f: f64, c: f64) -> f64 {
     let s = f / (2.0 + f);
     let w = s * s;
-    let r = w * poly::<I, 7>(w, &LOG_POLY);
+    let r = w * poly::<I, _>(w, &LOG_POLY);
     let hfsq = 0.5 * f * f;
     k * LN2_HI - ((hfsq - (s * (hfsq + r) + (k * LN2_LO + c))) - f)
 }
@@ -66,7 +66,7 @@ pub(crate) fn log1p_f64<I: Isa>(x: f64) -> f64 {
 fn log1pf_hi_lo<I: Isa>(f: f64) -> (f64, f64) {
     let s = f / (2.0 + f);
     let w = s * s;
-    let r = w * poly::<I, 7>(w, &LOG_POLY);
+    let r = w * poly::<I, _>(w, &LOG_POLY);
     let hfsq = 0.5 * f * f;
     let hi = truncate_low(f - hfsq);
     let lo = (f - hi) - hfsq + s * (hfsq + r);

@@ -14,7 +14,9 @@
 use super::consts::{
     EXPM1_POLY, LN2_HI, LN2_LO, LOG_TAIL_POLY, LOG2_E, TWO_THIRDS_HI, TWO_THIRDS_LO,
 };
+use super::exp::exp_f64;
 use super::lane::{fast_two_sum, log_split, poly, round_int, scale, select, two_prod, two_sum};
+use super::log::log_f64;
 use crate::vm::isa::{Isa, mul_add};
 
 /// ln(a) as a double-double for positive finite a (normal or subnormal).
@@ -36,7 +38,7 @@ fn ln_hi_lo<I: Isa>(a: f64) -> (f64, f64) {
     let tl = te + (s3h * TWO_THIRDS_LO + s3l * TWO_THIRDS_HI);
     // s^5 * P(s^2): its rounding is ~2^-12 below the result's.
     let w = sh * sh;
-    let tail = sh * w * w * poly::<I, 9>(w, &LOG_TAIL_POLY);
+    let tail = sh * w * w * poly::<I, _>(w, &LOG_TAIL_POLY);
     // k*ln2 + 2s + (2/3)s^3 + tail
     let (u, ue) = two_sum(k * LN2_HI, 2.0 * sh);
     let (v, ve) = two_sum(u, th);
@@ -47,13 +49,13 @@ fn ln_hi_lo<I: Isa>(a: f64) -> (f64, f64) {
 /// exp(hi + lo) for a double-double argument (|lo| <= ulp(hi)); nan/inf handled by callers.
 #[inline(always)]
 fn exp_hi_lo<I: Isa>(hi: f64, lo: f64) -> f64 {
-    let clamped = !(hi.abs() <= 760.0);
+    let clamped = hi.abs() > 760.0 || hi.is_nan();
     let hc = select(clamped, select(hi > 0.0, 760.0, -760.0), hi);
     let lc = select(clamped, 0.0, lo);
     let (n, ni) = round_int(hc * LOG2_E);
     let r_hi = hc - n * LN2_HI; // exact
     let (r, rl) = two_sum(r_hi, lc - n * LN2_LO);
-    let q = r * r * mul_add::<I>(r, poly::<I, 11>(r, &EXPM1_POLY), 0.5);
+    let q = r * r * mul_add::<I>(r, poly::<I, _>(r, &EXPM1_POLY), 0.5);
     // exp(r + rl) = (1 + r + q)(1 + rl) to second order.
     let p = 1.0 + (r + (q + rl * (1.0 + r)));
     scale(p, ni)
@@ -75,6 +77,21 @@ fn pow_magnitude<I: Isa>(ax: f64, y: f64) -> f64 {
 /// x raised to the power y, with C99's special cases.
 #[inline(always)]
 pub(crate) fn pow_f64<I: Isa>(x: f64, y: f64) -> f64 {
+    pow_with::<I, false>(x, y)
+}
+
+/// pow for f32 data widened to f64: `exp(y * ln|x|)` in plain f64 is enough, since
+/// |y ln x| <= ~104 for any finite nonzero f32 result and the f64 error of the product,
+/// ~2^-45 relative, is far below half an f32 ulp. About twice as fast as [`pow_f64`].
+#[inline(always)]
+pub(crate) fn pow_f64_for_f32<I: Isa>(x: f64, y: f64) -> f64 {
+    pow_with::<I, true>(x, y)
+}
+
+/// pow with the magnitude computed in double-double (`SINGLE = false`) or in plain f64
+/// (`SINGLE = true`, enough for results rounded to f32).
+#[inline(always)]
+fn pow_with<I: Isa, const SINGLE: bool>(x: f64, y: f64) -> f64 {
     const TWO_52: f64 = 4_503_599_627_370_496.0;
     const TWO_53: f64 = 9_007_199_254_740_992.0;
     let ax = x.abs();
@@ -91,7 +108,11 @@ pub(crate) fn pow_f64<I: Isa>(x: f64, y: f64) -> f64 {
     ) == 1.0;
     let negate = x.is_sign_negative() && y_odd;
 
-    let magnitude = pow_magnitude::<I>(ax, y);
+    let magnitude = if SINGLE {
+        exp_f64::<I>(y * log_f64::<I>(ax))
+    } else {
+        pow_magnitude::<I>(ax, y)
+    };
     let out = select(negate, -magnitude, magnitude);
     // A finite negative base needs an integer exponent.
     let out = select(x < 0.0 && x.is_finite() && !y_int, f64::NAN, out);
@@ -145,6 +166,7 @@ mod tests {
 
     #[test]
     fn pow_c99_table() {
+        // (pow_f64_for_f32 meets this table after rounding to f32: see tests.rs.)
         for f in [pow_f64::<Baseline>, pow_f64::<Avx2>] {
             let (inf, nan) = (f64::INFINITY, f64::NAN);
             let neg0 = (-0.0f64).to_bits();

@@ -110,13 +110,16 @@ struct UnaryCase {
     gens: &'static [Gen],
 }
 
+/// Draws one random argument pair.
+type PairGen = fn(&mut Rng) -> (f64, f64);
+
 /// One row of the table for a two-argument function.
 struct BinaryCase {
     op: BinaryFn,
     glibc: extern "C" fn(f64, f64) -> f64,
     libm: fn(f64, f64) -> f64,
     budget: u64,
-    gens: &'static [fn(&mut Rng) -> (f64, f64)],
+    gens: &'static [PairGen],
 }
 
 use Gen::{Bits, Exponents as E, NearPiMultiples as Pi, Uniform as U};
@@ -398,7 +401,7 @@ fn specials_f64() -> Vec<f64> {
         3.725_290_298_461_914e-9,
         0.35,
         0.55,
-        0.6931,
+        std::f64::consts::LN_2,
         1.5,
         3.0,
         7.0 / 16.0,

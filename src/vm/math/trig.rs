@@ -129,12 +129,12 @@ fn sin_cos_kernel<I: Isa>(r: Reduced) -> (f64, f64) {
     let (x, y) = (r.hi, r.lo);
     let z = x * x;
     // sin(x + y) ~ sin(x) + y*cos(x), with cos(x) ~ 1 - z/2 at this size.
-    let sin_tail = x * z * poly::<I, 6>(z, &SIN_POLY);
+    let sin_tail = x * z * poly::<I, _>(z, &SIN_POLY);
     let sin = x + (sin_tail + y * (1.0 - 0.5 * z));
     // cos(x + y) ~ cos(x) - y*sin(x); 1 - z/2 compensated (fdlibm's kernel).
     let hz = 0.5 * z;
     let w = 1.0 - hz;
-    let cos = w + (((1.0 - w) - hz) + (z * z * poly::<I, 6>(z, &COS_POLY) - x * y));
+    let cos = w + (((1.0 - w) - hz) + (z * z * poly::<I, _>(z, &COS_POLY) - x * y));
     (sin, cos)
 }
 
@@ -165,21 +165,21 @@ fn tan_from<I: Isa>(r: Reduced) -> f64 {
 #[inline(always)]
 pub(crate) fn sin_f64_lane<I: Isa>(x: f64) -> f64 {
     let out = sin_from::<I>(reduce_fast(x));
-    keep_zero(x, select(x.is_finite(), out, x - x))
+    keep_zero(x, select(x.is_finite(), out, f64::NAN))
 }
 
 /// Lane cosine, valid for |x| <= FAST_MAX and for non-finite x.
 #[inline(always)]
 pub(crate) fn cos_f64_lane<I: Isa>(x: f64) -> f64 {
     let out = cos_from::<I>(reduce_fast(x));
-    select(x.is_finite(), out, x - x)
+    select(x.is_finite(), out, f64::NAN)
 }
 
 /// Lane tangent, valid for |x| <= FAST_MAX and for non-finite x.
 #[inline(always)]
 pub(crate) fn tan_f64_lane<I: Isa>(x: f64) -> f64 {
     let out = tan_from::<I>(reduce_fast(x));
-    keep_zero(x, select(x.is_finite(), out, x - x))
+    keep_zero(x, select(x.is_finite(), out, f64::NAN))
 }
 
 /// `x` itself when it is a zero (sin(-0) = tan(-0) = -0), else `out`.
