@@ -19,14 +19,24 @@ pub(crate) fn select(c: bool, a: f64, b: f64) -> f64 {
     if c { a } else { b }
 }
 
-/// Horner evaluation of `coefs[0] + x*coefs[1] + ...`, fused when the ISA has FMA.
+/// `coefs[0] + x*coefs[1] + x^2*coefs[2] + ...`, fused when the ISA has FMA.
+///
+/// Evaluated as two interleaved Horner chains in x^2 (even and odd coefficients), which
+/// halves the dependency chain: the lane loops are latency-bound, not throughput-bound.
 #[inline(always)]
 pub(crate) fn poly<I: Isa, const N: usize>(x: f64, coefs: &[f64; N]) -> f64 {
-    let mut acc = 0.0;
-    for &c in coefs.iter().rev() {
-        acc = mul_add::<I>(acc, x, c);
+    const { assert!(N >= 2) };
+    let x2 = x * x;
+    let (n_even, n_odd) = (N.div_ceil(2), N / 2);
+    let mut even = coefs[2 * (n_even - 1)];
+    for k in (0..n_even - 1).rev() {
+        even = mul_add::<I>(even, x2, coefs[2 * k]);
     }
-    acc
+    let mut odd = coefs[2 * n_odd - 1];
+    for k in (0..n_odd - 1).rev() {
+        odd = mul_add::<I>(odd, x2, coefs[2 * k + 1]);
+    }
+    mul_add::<I>(odd, x, even)
 }
 
 /// Round to the nearest integer (ties to even) for |x| < 2^51, returning it both as f64

@@ -61,33 +61,57 @@ use trig::{cos_f64_lane, needs_slow_path, sin_f64_lane, tan_f64_lane};
 // The loops are macros, not functions taking `impl Fn`: a lane function passed as a value
 // is called through `Fn::call`, which LLVM may decline to inline for large bodies, and a
 // loop with a call in it does not vectorise (measured: cosh, asinh, pow stayed scalar).
-
 /// `out[i] = lane(x[i])` over equal-length slices, f64 or (through f64) f32.
+///
+/// The loop walks the two halves of the slice together, so each vectorised iteration
+/// carries two independent vectors: the lane code is one long dependency chain, and this
+/// lets the core overlap two of them (exp on AVX2: 2.85 -> 2.0 ns/element). Chunking by 8
+/// instead measured 3x slower (the inner loop is unrolled to scalars before
+/// vectorisation). An odd last element is done on its own.
 macro_rules! map_unary {
-    ($lane:expr, $x:expr, $out:expr, f64) => {
-        for (o, &v) in $out.iter_mut().zip($x) {
-            *o = $lane(v);
+    ($lane:expr, $x:expr, $out:expr, $t:ty) => {{
+        let (x, out): (&[$t], &mut [$t]) = ($x, $out);
+        let n = x.len().min(out.len());
+        let (x, out) = (&x[..n], &mut out[..n]);
+        let half = n / 2;
+        let (x_lo, x_hi) = x.split_at(half);
+        let (out_lo, out_hi) = out.split_at_mut(half);
+        for (((o_lo, o_hi), &u), &v) in out_lo.iter_mut().zip(out_hi.iter_mut()).zip(x_lo).zip(x_hi)
+        {
+            *o_lo = $lane(f64::from(u)) as $t;
+            *o_hi = $lane(f64::from(v)) as $t;
         }
-    };
-    ($lane:expr, $x:expr, $out:expr, f32) => {
-        for (o, &v) in $out.iter_mut().zip($x) {
-            *o = $lane(f64::from(v)) as f32;
+        if n % 2 == 1 {
+            if let (Some(o), Some(&v)) = (out.last_mut(), x.last()) {
+                *o = $lane(f64::from(v)) as $t;
+            }
         }
-    };
+    }};
 }
 
-/// `out[i] = lane(a[i], b[i])`, f64 or (through f64) f32.
+/// `out[i] = lane(a[i], b[i])`, f64 or (through f64) f32, in two halves as [`map_unary`].
 macro_rules! map_binary {
-    ($lane:expr, $a:expr, $b:expr, $out:expr, f64) => {
-        for ((o, &u), &v) in $out.iter_mut().zip($a).zip($b) {
-            *o = $lane(u, v);
+    ($lane:expr, $a:expr, $b:expr, $out:expr, $t:ty) => {{
+        let (a, b, out): (&[$t], &[$t], &mut [$t]) = ($a, $b, $out);
+        let n = a.len().min(b.len()).min(out.len());
+        let (a, b, out) = (&a[..n], &b[..n], &mut out[..n]);
+        let half = n / 2;
+        let ((a_lo, a_hi), (b_lo, b_hi)) = (a.split_at(half), b.split_at(half));
+        let (out_lo, out_hi) = out.split_at_mut(half);
+        let pairs = out_lo
+            .iter_mut()
+            .zip(out_hi.iter_mut())
+            .zip(a_lo.iter().zip(a_hi));
+        for (((o_lo, o_hi), (&u_lo, &u_hi)), (&v_lo, &v_hi)) in pairs.zip(b_lo.iter().zip(b_hi)) {
+            *o_lo = $lane(f64::from(u_lo), f64::from(v_lo)) as $t;
+            *o_hi = $lane(f64::from(u_hi), f64::from(v_hi)) as $t;
         }
-    };
-    ($lane:expr, $a:expr, $b:expr, $out:expr, f32) => {
-        for ((o, &u), &v) in $out.iter_mut().zip($a).zip($b) {
-            *o = $lane(f64::from(u), f64::from(v)) as f32;
+        if n % 2 == 1 {
+            if let (Some(o), Some(&u), Some(&v)) = (out.last_mut(), a.last(), b.last()) {
+                *o = $lane(f64::from(u), f64::from(v)) as $t;
+            }
         }
-    };
+    }};
 }
 
 /// Whether any element needs the trig slow path: one vectorised OR-reduction.
