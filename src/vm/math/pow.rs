@@ -26,9 +26,11 @@ fn ln_hi_lo<I: Isa>(a: f64) -> (f64, f64) {
     let m = 1.0 + f; // exact: m is the mantissa in [sqrt2/2, sqrt2)
     // s = f/(m + 1) as sh + sl.
     let (b_hi, b_lo) = two_sum(m, 1.0);
-    let sh = f / b_hi;
+    // One division: sh need not be correctly rounded, the residual corrects it.
+    let inv = 1.0 / b_hi;
+    let sh = f * inv;
     let (p, pe) = two_prod::<I>(sh, b_hi);
-    let sl = (((f - p) - pe) - sh * b_lo) / b_hi;
+    let sl = (((f - p) - pe) - sh * b_lo) * inv;
     // (2/3) s^3 as th + tl.
     let (s2h, s2e) = two_prod::<I>(sh, sh);
     let s2l = s2e + 2.0 * sh * sl;
