@@ -7,7 +7,7 @@
 //! `libm` crate; f32 is checked against glibc's f64 result rounded to f32. nan must match
 //! nan, and a zero must carry the reference's sign. Points: every special value (and its
 //! two neighbours), plus `VEXPR_MATH_POINTS` random points per function and precision
-//! (default 2^15, about a second at the test profile's opt-level 1), split between
+//! (default 2^17, a second or two at the test profile's opt-level 1), split between
 //! uniform-in-bits sampling of the whole line and dense sampling of the ranges where the
 //! function is hard. `cargo test --release math_accuracy_long -- --ignored --nocapture`
 //! runs 2^20 points per function and prints the table of max errors.
@@ -580,7 +580,7 @@ fn points_per_function() -> usize {
     std::env::var("VEXPR_MATH_POINTS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(1 << 15)
+        .unwrap_or(1 << 17)
 }
 
 /// Run every function, precision and ISA; returns rows (name, precision, isa, worst, budget).
