@@ -64,10 +64,12 @@
 
 mod atrig;
 mod consts;
+mod consts_f32;
 mod exp;
 mod lane;
 mod log;
 mod pow;
+mod single;
 mod trig;
 
 #[cfg(test)]
@@ -80,7 +82,31 @@ pub(crate) use pow::{hypot_f64, pow_f64, pow_f64_for_f32};
 pub(crate) use trig::{cos_f64, sin_f64, tan_f64};
 
 use super::isa::Isa;
+use single::{
+    acos_f32, acosh_f32, asin_f32, asinh_f32, atan_f32, atanh_f32, cos_f32, cos_f32_lane, cosh_f32,
+    exp_f32, expm1_f32, log_f32, log1p_f32, log2_f32, log10_f32, sin_f32, sin_f32_lane, sinh_f32,
+    tan_f32, tan_f32_lane, tanh_f32,
+};
 use trig::{cos_f64_lane, needs_slow_path, sin_f64_lane, tan_f64_lane};
+
+/// Declares `name_f32(a, b) = name_f64(a as f64, b as f64) as f32` wrappers.
+macro_rules! binary_via_f64 {
+    ($($f32:ident => $f64:ident;)*) => {
+        $(
+            #[doc = concat!("f32 through [`", stringify!($f64), "`], rounded once.")]
+            #[inline(always)]
+            fn $f32<I: Isa>(a: f32, b: f32) -> f32 {
+                $f64::<I>(f64::from(a), f64::from(b)) as f32
+            }
+        )*
+    };
+}
+
+binary_via_f64! {
+    atan2_f32 => atan2_f64;
+    pow_f32 => pow_f64_for_f32;
+    hypot_f32 => hypot_f64;
+}
 
 // The loops are macros, not functions taking `impl Fn`: a lane function passed as a value
 // is called through `Fn::call`, which LLVM may decline to inline for large bodies, and a
@@ -102,12 +128,12 @@ macro_rules! map_unary {
         let (out_lo, out_hi) = out.split_at_mut(half);
         for (((o_lo, o_hi), &u), &v) in out_lo.iter_mut().zip(out_hi.iter_mut()).zip(x_lo).zip(x_hi)
         {
-            *o_lo = $lane(f64::from(u)) as $t;
-            *o_hi = $lane(f64::from(v)) as $t;
+            *o_lo = $lane(u);
+            *o_hi = $lane(v);
         }
         if n % 2 == 1 {
             if let (Some(o), Some(&v)) = (out.last_mut(), x.last()) {
-                *o = $lane(f64::from(v)) as $t;
+                *o = $lane(v);
             }
         }
     }};
@@ -127,12 +153,12 @@ macro_rules! map_binary {
             .zip(out_hi.iter_mut())
             .zip(a_lo.iter().zip(a_hi));
         for (((o_lo, o_hi), (&u_lo, &u_hi)), (&v_lo, &v_hi)) in pairs.zip(b_lo.iter().zip(b_hi)) {
-            *o_lo = $lane(f64::from(u_lo), f64::from(v_lo)) as $t;
-            *o_hi = $lane(f64::from(u_hi), f64::from(v_hi)) as $t;
+            *o_lo = $lane(u_lo, v_lo);
+            *o_hi = $lane(u_hi, v_hi);
         }
         if n % 2 == 1 {
             if let (Some(o), Some(&u), Some(&v)) = (out.last_mut(), a.last(), b.last()) {
-                *o = $lane(f64::from(u), f64::from(v)) as $t;
+                *o = $lane(u, v);
             }
         }
     }};
@@ -160,11 +186,11 @@ fn patch_slow_f64(x: &[f64], out: &mut [f64], full: impl Fn(f64) -> f64) {
 
 /// As [`patch_slow_f64`] for f32 data.
 #[inline(always)]
-fn patch_slow_f32(x: &[f32], out: &mut [f32], full: impl Fn(f64) -> f64) {
+fn patch_slow_f32(x: &[f32], out: &mut [f32], full: impl Fn(f32) -> f32) {
     if any_needs_slow_path(x) {
         for (o, &v) in out.iter_mut().zip(x) {
             if needs_slow_path(f64::from(v)) {
-                *o = full(f64::from(v)) as f32;
+                *o = full(v);
             }
         }
     }
@@ -175,8 +201,10 @@ fn patch_slow_f32(x: &[f32], out: &mut [f32], full: impl Fn(f64) -> f64) {
 /// patch.
 macro_rules! unary_table {
     (
-        plain { $($pname:ident, $pvariant:ident, $plane:ident, $p64:ident, $p32:ident;)* }
-        trig { $($tname:ident, $tvariant:ident, $tlane:ident, $tfull:ident, $t64:ident, $t32:ident;)* }
+        plain { $($pname:ident, $pvariant:ident, $plane:ident, $plane32:ident, $p64:ident,
+            $p32:ident;)* }
+        trig { $($tname:ident, $tvariant:ident, $tlane:ident, $tfull:ident, $tlane32:ident,
+            $tfull32:ident, $t64:ident, $t32:ident;)* }
     ) => {
         $(
             #[doc = concat!("Slice driver: `out[i] = ", stringify!($pname), "(x[i])` (f64).")]
@@ -187,7 +215,7 @@ macro_rules! unary_table {
             #[doc = concat!("Slice driver: `out[i] = ", stringify!($pname), "(x[i])` (f32).")]
             #[inline(always)]
             pub(crate) fn $p32<I: Isa>(x: &[f32], out: &mut [f32]) {
-                map_unary!($plane::<I>, x, out, f32)
+                map_unary!($plane32::<I>, x, out, f32)
             }
         )*
         $(
@@ -200,8 +228,8 @@ macro_rules! unary_table {
             #[doc = concat!("Slice driver: `out[i] = ", stringify!($tname), "(x[i])` (f32).")]
             #[inline(always)]
             pub(crate) fn $t32<I: Isa>(x: &[f32], out: &mut [f32]) {
-                map_unary!($tlane::<I>, x, out, f32);
-                patch_slow_f32(x, out, $tfull::<I>);
+                map_unary!($tlane32::<I>, x, out, f32);
+                patch_slow_f32(x, out, $tfull32::<I>);
             }
         )*
 
@@ -263,26 +291,26 @@ macro_rules! unary_table {
 
 unary_table! {
     plain {
-        exp, Exp, exp_f64, exp_f64_slice, exp_f32_slice;
-        expm1, Expm1, expm1_f64, expm1_f64_slice, expm1_f32_slice;
-        log, Log, log_f64, log_f64_slice, log_f32_slice;
-        log1p, Log1p, log1p_f64, log1p_f64_slice, log1p_f32_slice;
-        log2, Log2, log2_f64, log2_f64_slice, log2_f32_slice;
-        log10, Log10, log10_f64, log10_f64_slice, log10_f32_slice;
-        arcsin, Arcsin, asin_f64, asin_f64_slice, asin_f32_slice;
-        arccos, Arccos, acos_f64, acos_f64_slice, acos_f32_slice;
-        arctan, Arctan, atan_f64, atan_f64_slice, atan_f32_slice;
-        sinh, Sinh, sinh_f64, sinh_f64_slice, sinh_f32_slice;
-        cosh, Cosh, cosh_f64, cosh_f64_slice, cosh_f32_slice;
-        tanh, Tanh, tanh_f64, tanh_f64_slice, tanh_f32_slice;
-        arcsinh, Arcsinh, asinh_f64, asinh_f64_slice, asinh_f32_slice;
-        arccosh, Arccosh, acosh_f64, acosh_f64_slice, acosh_f32_slice;
-        arctanh, Arctanh, atanh_f64, atanh_f64_slice, atanh_f32_slice;
+        exp, Exp, exp_f64, exp_f32, exp_f64_slice, exp_f32_slice;
+        expm1, Expm1, expm1_f64, expm1_f32, expm1_f64_slice, expm1_f32_slice;
+        log, Log, log_f64, log_f32, log_f64_slice, log_f32_slice;
+        log1p, Log1p, log1p_f64, log1p_f32, log1p_f64_slice, log1p_f32_slice;
+        log2, Log2, log2_f64, log2_f32, log2_f64_slice, log2_f32_slice;
+        log10, Log10, log10_f64, log10_f32, log10_f64_slice, log10_f32_slice;
+        arcsin, Arcsin, asin_f64, asin_f32, asin_f64_slice, asin_f32_slice;
+        arccos, Arccos, acos_f64, acos_f32, acos_f64_slice, acos_f32_slice;
+        arctan, Arctan, atan_f64, atan_f32, atan_f64_slice, atan_f32_slice;
+        sinh, Sinh, sinh_f64, sinh_f32, sinh_f64_slice, sinh_f32_slice;
+        cosh, Cosh, cosh_f64, cosh_f32, cosh_f64_slice, cosh_f32_slice;
+        tanh, Tanh, tanh_f64, tanh_f32, tanh_f64_slice, tanh_f32_slice;
+        arcsinh, Arcsinh, asinh_f64, asinh_f32, asinh_f64_slice, asinh_f32_slice;
+        arccosh, Arccosh, acosh_f64, acosh_f32, acosh_f64_slice, acosh_f32_slice;
+        arctanh, Arctanh, atanh_f64, atanh_f32, atanh_f64_slice, atanh_f32_slice;
     }
     trig {
-        sin, Sin, sin_f64_lane, sin_f64, sin_f64_slice, sin_f32_slice;
-        cos, Cos, cos_f64_lane, cos_f64, cos_f64_slice, cos_f32_slice;
-        tan, Tan, tan_f64_lane, tan_f64, tan_f64_slice, tan_f32_slice;
+        sin, Sin, sin_f64_lane, sin_f64, sin_f32_lane, sin_f32, sin_f64_slice, sin_f32_slice;
+        cos, Cos, cos_f64_lane, cos_f64, cos_f32_lane, cos_f32, cos_f64_slice, cos_f32_slice;
+        tan, Tan, tan_f64_lane, tan_f64, tan_f32_lane, tan_f32, tan_f64_slice, tan_f32_slice;
     }
 }
 
@@ -350,7 +378,7 @@ macro_rules! binary_table {
 }
 
 binary_table! {
-    arctan2, Arctan2, atan2_f64, atan2_f64, atan2_f64_slice, atan2_f32_slice;
-    pow, Pow, pow_f64, pow_f64_for_f32, pow_f64_slice, pow_f32_slice;
-    hypot, Hypot, hypot_f64, hypot_f64, hypot_f64_slice, hypot_f32_slice;
+    arctan2, Arctan2, atan2_f64, atan2_f32, atan2_f64_slice, atan2_f32_slice;
+    pow, Pow, pow_f64, pow_f32, pow_f64_slice, pow_f32_slice;
+    hypot, Hypot, hypot_f64, hypot_f32, hypot_f64_slice, hypot_f32_slice;
 }
