@@ -194,7 +194,8 @@ mod tests {
 
     #[test]
     fn native_f32_special_values() {
-        let pairs: [(fn(f32) -> f32, fn(f32) -> f32); 2] = [
+        type Lane = fn(f32) -> f32;
+        let pairs: [(Lane, Lane); 2] = [
             (exp_f32::<Baseline>, log_f32::<Baseline>),
             (exp_f32::<Avx2>, log_f32::<Avx2>),
         ];
