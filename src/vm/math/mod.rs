@@ -16,16 +16,20 @@
 //! vectorised check and patch them with a scalar Payne-Hanek pass, so the common path stays
 //! branch-free. `sin_f64` and friends pick the path per call and are right everywhere.
 //!
-//! f32: every function computes in f64 and rounds once (`f(x as f64) as f32`); pow uses a
-//! cheaper plain-f64 `exp(y ln x)` for f32 data (`pow_f64_for_f32`). The f64 result is
-//! within a few f64-ulp, i.e. ~2^-27 f32-ulp, so the f32 result is the correctly rounded one
-//! except in rare near-halfway cases; special values and the overflow/underflow thresholds
-//! come out right by construction, and there is one implementation to trust. The cost is
-//! half the lanes per vector: measured (`benches/math.rs`, AVX2, 4,096 elements), f32
-//! through f64 runs at the f64 speed, 2.2-6.7 ns/element, which beats glibc's scalar f32
-//! functions on most of the table (expm1f, log1pf, log10f, tanf, sinhf, atan2f: 3-5x) but
-//! only matches expf/logf/cosf and loses to sinf and powf (0.7-0.8x). Native f32 lanes (8
-//! per AVX2 vector, shorter polynomials) are the known next step for those.
+//! f32, chosen per function by measurement (`benches/math.rs`, AVX2, 4,096 elements,
+//! ns/element; numbers from one run on a shared 2-core machine, so +-20%):
+//! - exp, log, sin, cos have native f32 lanes (`single.rs`: f32 arithmetic, i32 bits,
+//!   8 lanes per AVX2 vector, polynomials fitted for f32; sin/cos reduce in f64 and round
+//!   the reduced argument once). Through f64 they ran at 2.2-4.4 ns, no faster than
+//!   glibc's expf/logf/sinf/cosf (3.3-4.6); native they run at 0.7-1.5 ns.
+//! - every other function computes in f64 and rounds once (`f(x as f64) as f32`; pow uses
+//!   a plain-f64 `exp(y ln x)` for f32 data, `pow_f64_for_f32`). These run at the f64
+//!   speed, which is already 2-7x glibc's f32 versions for expm1, log1p, log10, tan,
+//!   asin, acos, atan, sinh, tanh, atanh, atan2, hypot, and 1.1-1.7x for log2, cosh,
+//!   asinh, acosh; powf stays slower (0.7x). The f64 result is within a few f64-ulp, so the
+//!   f32 result is the correctly rounded one except in rare near-halfway cases, and special
+//!   values and thresholds come out right by construction. Native lanes for the rest are
+//!   the known next step if f32 speed matters there.
 //!
 //! # Accuracy (the contract)
 //! Max error in ulps, measured by `tests.rs` as the distance in representable steps to the
@@ -37,14 +41,14 @@
 //!
 //! | function | budget | f64 baseline | f64 avx2 | f32 baseline | f32 avx2 |
 //! |---|---|---|---|---|---|
-//! | exp | 1 | 1 | 1 | 0 | 0 |
+//! | exp | 1 | 1 | 1 | 1 | 1 |
 //! | expm1 | 1 | 1 | 1 | 0 | 0 |
-//! | log | 1 | 1 | 1 | 0 | 0 |
+//! | log | 1 | 1 | 1 | 1 | 1 |
 //! | log1p | 1 | 1 | 1 | 0 | 0 |
 //! | log2 | 1 | 1 | 1 | 0 | 0 |
 //! | log10 | 1 | 1 | 1 | 0 | 0 |
-//! | sin | 2 | 1 | 1 | 0 | 0 |
-//! | cos | 2 | 1 | 1 | 0 | 0 |
+//! | sin | 2 | 1 | 1 | 1 | 1 |
+//! | cos | 2 | 1 | 1 | 1 | 1 |
 //! | tan | 4 | 2 | 2 | 0 | 0 |
 //! | arcsin | 4 | 1 | 1 | 0 | 0 |
 //! | arccos | 4 | 1 | 1 | 0 | 0 |
