@@ -96,6 +96,12 @@ macro_rules! shape_of {
     (select) => {
         Shape::Select
     };
+    (math1) => {
+        Shape::Unary
+    };
+    (math2) => {
+        Shape::Binary
+    };
 }
 
 macro_rules! operation_of {

@@ -2,7 +2,7 @@
 //!
 //! - [`block`]: the block loop that runs a [`Program`] over the broadcast shape;
 //! - [`kernels`]: one kernel per instruction and per ISA (element functions in
-//!   `kernels::elem`, `kernels::complex`, transcendental lane functions in `math`);
+//!   `kernels::elem`, `kernels::complex`, transcendental lane functions in [`math`]);
 //! - [`isa`]: which instruction set the kernels are compiled for, chosen once at run time;
 //! - [`reference`]: the plain whole-array evaluator of the HIR, the oracle the VM is tested
 //!   against.
@@ -13,7 +13,7 @@
 pub(crate) mod block;
 pub(crate) mod isa;
 pub(crate) mod kernels;
-mod math_placeholder;
+pub(crate) mod math;
 pub(crate) mod reference;
 pub(crate) mod strided;
 pub(crate) mod value;

@@ -19,8 +19,7 @@ use crate::dtype::Scalar;
 use crate::vm::isa::{Isa, IsaKind};
 use crate::vm::value::{Buf, Column, Elem, c128};
 
-#[allow(unused_imports)]
-use crate::vm::math_placeholder as math;
+use crate::vm::math::{self, BinaryFn, UnaryFn};
 
 /// A kernel: runs one instruction over the frame's current block.
 ///
@@ -334,6 +333,92 @@ pub(crate) mod drivers {
         }
     }
 
+    /// A float type the math module has slice drivers for.
+    pub trait MathElem: Elem {
+        fn apply1<I: Isa>(f: UnaryFn, x: &[Self], out: &mut [Self]);
+        fn apply2<I: Isa>(f: BinaryFn, a: &[Self], b: &[Self], out: &mut [Self]);
+    }
+
+    impl MathElem for f64 {
+        #[inline(always)]
+        fn apply1<I: Isa>(f: UnaryFn, x: &[f64], out: &mut [f64]) {
+            f.apply_f64::<I>(x, out)
+        }
+        #[inline(always)]
+        fn apply2<I: Isa>(f: BinaryFn, a: &[f64], b: &[f64], out: &mut [f64]) {
+            f.apply_f64::<I>(a, b, out)
+        }
+    }
+
+    impl MathElem for f32 {
+        #[inline(always)]
+        fn apply1<I: Isa>(f: UnaryFn, x: &[f32], out: &mut [f32]) {
+            f.apply_f32::<I>(x, out)
+        }
+        #[inline(always)]
+        fn apply2<I: Isa>(f: BinaryFn, a: &[f32], b: &[f32], out: &mut [f32]) {
+            f.apply_f32::<I>(a, b, out)
+        }
+    }
+
+    /// Lanes of a splatted operand: a constant's value is computed by the same slice driver
+    /// as an array's, so a value never depends on whether it came as a scalar.
+    const SPLAT: usize = 64;
+
+    /// A transcendental function of one operand, through the math module's slice driver.
+    #[inline(always)]
+    pub fn math1<I: Isa, T: MathElem>(
+        s: &Sources<'_>,
+        i: &Instr,
+        out: &mut [T],
+        f: UnaryFn,
+    ) -> bool {
+        match s.get::<T>(i.args[0]) {
+            Some(Src::Slice(x)) => T::apply1::<I>(f, &x[..out.len()], out),
+            Some(Src::Splat(v)) => {
+                let mut r = [T::default(); SPLAT];
+                T::apply1::<I>(f, &[v; SPLAT], &mut r);
+                out.fill(r[0]);
+            }
+            None => return false,
+        }
+        true
+    }
+
+    /// A transcendental function of two operands, through the math module's slice driver;
+    /// a scalar operand is splatted `SPLAT` lanes at a time.
+    #[inline(always)]
+    pub fn math2<I: Isa, T: MathElem>(
+        s: &Sources<'_>,
+        i: &Instr,
+        out: &mut [T],
+        f: BinaryFn,
+    ) -> bool {
+        let n = out.len();
+        match (s.get::<T>(i.args[0]), s.get::<T>(i.args[1])) {
+            (Some(Src::Slice(a)), Some(Src::Slice(b))) => T::apply2::<I>(f, &a[..n], &b[..n], out),
+            (Some(Src::Slice(a)), Some(Src::Splat(v))) => {
+                let b = [v; SPLAT];
+                for (o, a) in out.chunks_mut(SPLAT).zip(a[..n].chunks(SPLAT)) {
+                    T::apply2::<I>(f, a, &b[..a.len()], o);
+                }
+            }
+            (Some(Src::Splat(v)), Some(Src::Slice(b))) => {
+                let a = [v; SPLAT];
+                for (o, b) in out.chunks_mut(SPLAT).zip(b[..n].chunks(SPLAT)) {
+                    T::apply2::<I>(f, &a[..b.len()], b, o);
+                }
+            }
+            (Some(Src::Splat(u)), Some(Src::Splat(v))) => {
+                let mut r = [T::default(); SPLAT];
+                T::apply2::<I>(f, &[u; SPLAT], &[v; SPLAT], &mut r);
+                out.fill(r[0]);
+            }
+            _ => return false,
+        }
+        true
+    }
+
     #[inline(always)]
     pub fn select<T: Elem, R: Elem>(
         s: &Sources<'_>,
@@ -402,6 +487,42 @@ macro_rules! isa_fn {
     };
 }
 
+/// The body of a kernel: run the shape's driver with the destination borrowed.
+///
+/// Both closures must be inlined into the kernel so that they are compiled with the target
+/// features of the ISA wrapper that inlines it (a closure is a function of its own).
+macro_rules! kernel_body {
+    ($i:ident, math1, $arg:ident, $ret:ident, $f:expr, $instr:ident, $frame:ident) => {
+        $frame.with_dst::<$ret>(
+            $instr.dst,
+            #[inline(always)]
+            |s, out| drivers::math1::<$i, $arg>(s, $instr, out, $f),
+        )
+    };
+    ($i:ident, math2, $arg:ident, $ret:ident, $f:expr, $instr:ident, $frame:ident) => {
+        $frame.with_dst::<$ret>(
+            $instr.dst,
+            #[inline(always)]
+            |s, out| drivers::math2::<$i, $arg>(s, $instr, out, $f),
+        )
+    };
+    ($i:ident, $shape:ident, $arg:ident, $ret:ident, $f:expr, $instr:ident, $frame:ident) => {
+        $frame.with_dst::<$ret>(
+            $instr.dst,
+            #[inline(always)]
+            |s, out| {
+                drivers::$shape::<$arg, $ret>(
+                    s,
+                    $instr,
+                    out,
+                    #[inline(always)]
+                    $f,
+                )
+            },
+        )
+    };
+}
+
 macro_rules! define_kernels {
     ($($name:ident: $shape:ident($op:ident $(($fun:ident))?, $mnemonic:literal,
         $arg:ident -> $ret:ident, $f:expr),)*) => {
@@ -412,24 +533,12 @@ macro_rules! define_kernels {
             $(
                 #[inline(always)]
                 pub(super) fn $name<I: Isa>(instr: &Instr, frame: &mut Frame<'_>) {
-                    // Both closures must be inlined into this function so that they are compiled
-                    // with the target features of the ISA wrapper that inlines it.
-                    frame.with_dst::<$ret>(
-                        instr.dst,
-                        #[inline(always)]
-                        |s, out| drivers::$shape::<$arg, $ret>(s, instr, out, #[inline(always)] $f),
-                    );
+                    kernel_body!(I, $shape, $arg, $ret, $f, instr, frame);
                 }
             )*
         }
 
-        isa_table!(baseline, Baseline, [], $($name)*);
-        #[cfg(target_arch = "x86_64")]
-        isa_table!(avx2, Avx2, ["avx2,fma,bmi1,bmi2,lzcnt,popcnt,f16c"], $($name)*);
-        #[cfg(target_arch = "x86_64")]
-        isa_table!(avx512, Avx512, [
-            "avx512f,avx512dq,avx512vl,avx512bw,avx2,fma,bmi1,bmi2,lzcnt,popcnt,f16c"
-        ], $($name)*);
+        crate::vm::isa::for_each_isa!(isa_table!($($name)*));
     };
 }
 
