@@ -21,6 +21,9 @@ use vexpr::{Array, Scalar, Vars};
 use crate::Failure;
 use crate::statement::{Arg, Builtin, tuple_items};
 
+/// 2**63: floats below it (in magnitude) convert to int64 exactly when they are whole.
+const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+
 /// Elements filled between two looks at the cancel flag.
 const CHUNK: usize = 1 << 16;
 
@@ -201,7 +204,7 @@ fn count_arg(text: &str) -> Result<usize, Failure> {
     match number_arg(text)? {
         Number::Int(i) => usize::try_from(i).map_err(|_| bad()),
         // Whole and below 2**63: the conversion is exact.
-        Number::Float(x) if x >= 0.0 && x.fract() == 0.0 && x < 9.223_372_036_854_775_808e18 => {
+        Number::Float(x) if x >= 0.0 && x.fract() == 0.0 && x < TWO_POW_63 => {
             usize::try_from(x as u64).map_err(|_| bad())
         }
         Number::Float(_) => Err(bad()),
@@ -212,7 +215,7 @@ fn count_arg(text: &str) -> Result<usize, Failure> {
 fn seed_arg(text: &str) -> Result<u64, Failure> {
     match number_arg(text)? {
         Number::Int(i) => Ok(i as u64),
-        Number::Float(x) if x.fract() == 0.0 && x.abs() < 9.223_372_036_854_775_808e18 => {
+        Number::Float(x) if x.fract() == 0.0 && x.abs() < TWO_POW_63 => {
             Ok(x as i64 as u64)
         }
         Number::Float(_) => Err(Failure::msg(format!("seed `{text}` is not a whole number"))),
@@ -367,7 +370,7 @@ fn arange_float(start: f64, stop: f64, step: f64, cancel: &AtomicBool) -> Result
     if len.is_nan() {
         return Err(Failure::msg("the length of the range is not a number"));
     }
-    if len >= 9.2e18 {
+    if len >= TWO_POW_63 {
         return Err(Failure::msg("too many elements"));
     }
     let len = if len > 0.0 { len as usize } else { 0 };
@@ -474,8 +477,15 @@ mod tests {
         assert_eq!(f64s("linspace(2, 3, 0)"), Vec::<f64>::new());
         assert_eq!(f64s("linspace(1, -1, num=3)"), [1.0, 0.0, -1.0]);
         assert_eq!(f64s("linspace(0, 1)").len(), 50);
-        // numpy.linspace(0, 1, 3)[1] is 0.5 and (0, 0.3, 4) gives 0.1 as 1*0.09999999999999999.
-        assert_eq!(f64s("linspace(0, 0.3, 4)")[1], 0.3 / 3.0);
+        // Printed by NumPy 2.4: `numpy.linspace(0, 0.3, 4).tolist()` and friends.
+        assert_eq!(
+            f64s("linspace(0, 0.3, 4)"),
+            [0.0, 0.09999999999999999, 0.19999999999999998, 0.3]
+        );
+        assert_eq!(
+            f64s("linspace(0.1, 0.7, 7)"),
+            [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]
+        );
     }
 
     #[test]
@@ -488,6 +498,11 @@ mod tests {
         assert_eq!(f64s("arange(0, 1, 0.25)"), [0.0, 0.25, 0.5, 0.75]);
         assert_eq!(f64s("arange(3.0)"), [0.0, 1.0, 2.0]);
         assert_eq!(f64s("arange(1, 2.5)"), [1.0, 2.0]);
+        // `numpy.arange(0.1, 1.0, 0.3).tolist()`.
+        assert_eq!(
+            f64s("arange(0.1, 1.0, 0.3)"),
+            [0.1, 0.4, 0.7000000000000001]
+        );
         assert!(
             run("arange(1, 2, 0)")
                 .unwrap_err()

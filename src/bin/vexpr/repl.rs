@@ -10,7 +10,7 @@
 //! evaluation receives through `RunOptions::cancel` and every builtin checks while filling.
 //! The flag is cleared before each line.
 
-use std::io::{self, BufRead, IsTerminal};
+use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -78,7 +78,13 @@ pub(crate) fn run() -> Result<(), Failure> {
         match session.execute(&line) {
             Ok(Flow::Continue) => {}
             Ok(Flow::Quit) | Err(Failure::Closed) => break Ok(()),
-            Err(failure) => report(&failure),
+            Err(failure) => {
+                // The terminal echoed `^C` where the cursor was: start a fresh line.
+                if input.is_interactive() && CANCEL.load(Ordering::SeqCst) {
+                    let _ = writeln!(io::stderr());
+                }
+                report(&failure);
+            }
         }
     };
     input.close();
@@ -279,15 +285,15 @@ enum Input {
 impl Input {
     /// The editor for a terminal, plain lines otherwise (or when the editor fails).
     fn open() -> Input {
-        if io::stdin().is_terminal() {
-            if let Some(editor) = editor() {
-                let history = history_path();
-                let mut editor = Box::new(editor);
-                if let Some(path) = &history {
-                    let _ = editor.load_history(path);
-                }
-                return Input::Editor { editor, history };
+        if io::stdin().is_terminal()
+            && let Some(editor) = editor()
+        {
+            let history = history_path();
+            let mut editor = Box::new(editor);
+            if let Some(path) = &history {
+                let _ = editor.load_history(path);
             }
+            return Input::Editor { editor, history };
         }
         Input::Plain(io::stdin().lock())
     }

@@ -294,7 +294,8 @@ fn top_level_items(text: &str) -> Option<Vec<&str>> {
         start = m.offset + 1;
     }
     let last = text.get(start..)?.trim();
-    if !(last.is_empty() && !items.is_empty()) {
+    // A trailing comma leaves an empty last item, which is dropped.
+    if !last.is_empty() || items.is_empty() {
         items.push(last);
     }
     Some(items)
