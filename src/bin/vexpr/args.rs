@@ -12,14 +12,17 @@ use clap::{Args, Parser, Subcommand};
 /// Most threads `--threads` accepts (the library's own limit for `set_num_threads`).
 const MAX_THREADS: u64 = 1024;
 
+/// The one-line description in `--help`.
 const ABOUT: &str = "Evaluate numexpr-style array expressions over NumPy .npy files.";
 
+/// The description in `--help` (long form).
 const LONG_ABOUT: &str = "\
 Evaluate numexpr-style array expressions (`a**2 + b**2 + 2*a*b`) over NumPy .npy files,
 with a compiler and a block-by-block SIMD virtual machine.
 
 Run without arguments for an interactive session (REPL); type :help there.";
 
+/// The examples at the end of `vexpr --help`.
 const AFTER_HELP: &str = "\
 Examples:
   vexpr eval 'a**2 + b**2 + 2*a*b' a=a.npy b=b.npy
@@ -30,6 +33,7 @@ Examples:
   vexpr demo --n 1000000
   vexpr                               (interactive session)";
 
+/// The help for `NAME=VALUE` arguments.
 const VALUE_HELP: &str = "\
 Variables as NAME=VALUE. VALUE is a .npy file (anything containing `/` or ending in .npy \
 is read as a file) or a literal typed as in expressions: 2.5 (float64), 3 (int32), \
@@ -68,12 +72,13 @@ pub(crate) struct EvalArgs {
     /// The expression (put it after `--` if it starts with `-`).
     #[arg(value_name = "EXPR")]
     pub(crate) expr: String,
+    /// The variables, unparsed.
     #[arg(value_name = "NAME=VALUE", help = VALUE_HELP)]
     pub(crate) bindings: Vec<String>,
     /// Write the result to this .npy file instead of printing it.
     #[arg(short = 'o', long = "out", value_name = "OUT.npy")]
     pub(crate) out: Option<PathBuf>,
-    /// Use at most N threads for this evaluation.
+    /// Use at most N threads (1 to 1024) for this evaluation.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_THREADS))]
     pub(crate) threads: Option<u64>,
     /// Time R runs after one warm-up (file reading and writing excluded) and end with a
@@ -88,6 +93,7 @@ pub(crate) struct DisArgs {
     /// The expression (put it after `--` if it starts with `-`).
     #[arg(value_name = "EXPR")]
     pub(crate) expr: String,
+    /// The variables, unparsed.
     #[arg(value_name = "NAME=VALUE", help = VALUE_HELP)]
     pub(crate) bindings: Vec<String>,
 }

@@ -151,6 +151,7 @@ fn arg_after_keyword(args: &[Arg<'_>], arg: &Arg<'_>) -> bool {
         .any(|a| a.keyword.is_some())
 }
 
+/// The plural ending for `n` things.
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
@@ -173,6 +174,7 @@ enum Number {
 }
 
 impl Number {
+    /// The value as a float (large int64 values round).
     fn as_f64(self) -> f64 {
         match self {
             Number::Int(i) => i as f64,
@@ -181,6 +183,7 @@ impl Number {
     }
 }
 
+/// A real number argument (bool, complex and strings are refused).
 fn number_arg(text: &str) -> Result<Number, Failure> {
     match constant(text)? {
         Scalar::Int32(i) => Ok(Number::Int(i64::from(i))),
@@ -194,6 +197,7 @@ fn number_arg(text: &str) -> Result<Number, Failure> {
     }
 }
 
+/// A real number argument, as a float.
 fn float_arg(text: &str) -> Result<f64, Failure> {
     number_arg(text).map(Number::as_f64)
 }
@@ -215,13 +219,12 @@ fn count_arg(text: &str) -> Result<usize, Failure> {
 fn seed_arg(text: &str) -> Result<u64, Failure> {
     match number_arg(text)? {
         Number::Int(i) => Ok(i as u64),
-        Number::Float(x) if x.fract() == 0.0 && x.abs() < TWO_POW_63 => {
-            Ok(x as i64 as u64)
-        }
+        Number::Float(x) if x.fract() == 0.0 && x.abs() < TWO_POW_63 => Ok(x as i64 as u64),
         Number::Float(_) => Err(Failure::msg(format!("seed `{text}` is not a whole number"))),
     }
 }
 
+/// A `True`/`False` argument.
 fn bool_arg(text: &str) -> Result<bool, Failure> {
     match constant(text)? {
         Scalar::Bool(b) => Ok(b),
@@ -242,12 +245,14 @@ fn path_arg(text: &str) -> Result<PathBuf, Failure> {
     }
 }
 
+/// A path from the bytes of a string literal (any bytes on Unix).
 #[cfg(unix)]
 fn path_from_bytes(bytes: Vec<u8>) -> PathBuf {
     use std::os::unix::ffi::OsStringExt;
     PathBuf::from(std::ffi::OsString::from_vec(bytes))
 }
 
+/// A path from the bytes of a string literal (as UTF-8, lossily).
 #[cfg(not(unix))]
 fn path_from_bytes(bytes: Vec<u8>) -> PathBuf {
     PathBuf::from(String::from_utf8_lossy(&bytes).into_owned())

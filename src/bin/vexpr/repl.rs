@@ -31,6 +31,7 @@ const PROMPT: &str = "vexpr> ";
 /// Most history entries kept.
 const HISTORY_SIZE: usize = 1000;
 
+/// What `:help` prints.
 const HELP: &str = "\
 Expressions use numexpr's language over the session's arrays:
   a**2 + b**2 + 2*a*b        print the result
@@ -103,6 +104,7 @@ enum Flow {
 /// The session's variables, in the order they were first assigned.
 #[derive(Default)]
 struct Session {
+    /// Name and value of each variable.
     variables: Vec<(String, Array)>,
 }
 
@@ -275,7 +277,9 @@ enum Line {
 enum Input {
     /// A terminal, with line editing and a history file (if one could be named).
     Editor {
+        /// The line editor (boxed: it is large).
         editor: Box<DefaultEditor>,
+        /// Where the history is loaded from and saved to.
         history: Option<PathBuf>,
     },
     /// A pipe or a file.
@@ -298,6 +302,7 @@ impl Input {
         Input::Plain(io::stdin().lock())
     }
 
+    /// Whether a person is typing (a terminal with the line editor).
     fn is_interactive(&self) -> bool {
         matches!(self, Input::Editor { .. })
     }

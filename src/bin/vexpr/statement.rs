@@ -314,6 +314,7 @@ struct Mark {
 
 /// The parentheses and commas of a text, outside its quoted strings.
 struct Structure {
+    /// In the order they appear.
     marks: Vec<Mark>,
 }
 

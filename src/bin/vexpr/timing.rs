@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 /// The durations of a series of runs, in seconds, sorted (never empty).
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Timing {
+    /// Seconds per run, ascending.
     seconds: Vec<f64>,
 }
 
