@@ -1,0 +1,633 @@
+//! The `vexpr` binary's one-shot commands (`eval`, `dis`, `demo`), run as a separate process.
+//!
+//! Expected values are stated by hand from the language spec and from the NumPy-written
+//! fixtures in `tests/data/npy/` (their values are listed in `scripts/gen_npy_fixtures.py`);
+//! byte-exact comparisons are against files written by `numpy.save`, and printed arrays
+//! against NumPy's `repr` of the same values.
+
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use ndarray::{ArrayD, IxDyn};
+use num_complex::Complex64;
+use vexpr::{Array, BytesArray, Scalar, npy};
+
+/// A fixture written by NumPy.
+fn fixture(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/npy")
+        .join(path)
+}
+
+/// A fresh, empty directory for one test.
+fn scratch(test: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{test}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create the scratch directory");
+    dir
+}
+
+/// Run `vexpr` with `args` and no standard input.
+fn vexpr<I, S>(args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    Command::new(env!("CARGO_BIN_EXE_vexpr"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run vexpr")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn owned<I, S>(args: I) -> Vec<OsString>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    args.into_iter().map(|a| a.as_ref().to_owned()).collect()
+}
+
+/// Run, require success, and return stdout.
+fn ok<I, S>(args: I) -> String
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let args = owned(args);
+    let out = vexpr(&args);
+    assert!(
+        out.status.success(),
+        "{args:?} failed ({:?}):\n{}",
+        out.status.code(),
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+/// Run, require exit status 1 with an `error` message and nothing on stdout; return stderr.
+fn fails<I, S>(args: I) -> String
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let args = owned(args);
+    let out = vexpr(&args);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+    assert!(err.starts_with("error"), "{args:?}: {err}");
+    assert!(out.stdout.is_empty(), "{args:?}: {}", text(&out.stdout));
+    err
+}
+
+/// `name=<path>`.
+fn bind(name: &str, path: &Path) -> String {
+    format!("{name}={}", path.display())
+}
+
+/// Evaluate `expr` with `bindings` into `dir/out.npy` (printing nothing) and read it back.
+fn eval_to_file(dir: &Path, expr: &str, bindings: &[String]) -> Array {
+    let out = dir.join("out.npy");
+    let _ = std::fs::remove_file(&out);
+    let mut args = vec!["eval".to_string(), expr.to_string()];
+    args.extend(bindings.iter().cloned());
+    args.extend(["-o".to_string(), out.display().to_string()]);
+    assert_eq!(ok(&args), "", "{args:?} printed with -o");
+    npy::read(&out).unwrap_or_else(|e| panic!("{args:?}: {e}"))
+}
+
+/// Equal dtype, shape and elements, floats compared bit for bit (so NaN and -0.0 count).
+fn same(a: &Array, b: &Array) -> bool {
+    fn bits<T: Copy, B: PartialEq>(x: &ArrayD<T>, y: &ArrayD<T>, key: impl Fn(T) -> B) -> bool {
+        x.shape() == y.shape() && x.iter().zip(y.iter()).all(|(&p, &q)| key(p) == key(q))
+    }
+    match (a, b) {
+        (Array::Float32(x), Array::Float32(y)) => bits(x, y, f32::to_bits),
+        (Array::Float64(x), Array::Float64(y)) => bits(x, y, f64::to_bits),
+        (Array::Complex128(x), Array::Complex128(y)) => {
+            bits(x, y, |z: Complex64| (z.re.to_bits(), z.im.to_bits()))
+        }
+        _ => a == b,
+    }
+}
+
+fn array<T: vexpr::Element>(shape: &[usize], values: Vec<T>) -> Array {
+    Array::from(ArrayD::from_shape_vec(IxDyn(shape), values).expect("shape"))
+}
+
+#[test]
+fn eval_prints_numpy_repr_dtype_and_shape() {
+    assert_eq!(
+        ok(["eval", "a*2 + 1", "a=3"]),
+        "array(7, dtype=int32)\ndtype=int32 shape=()\n"
+    );
+    // int32 arithmetic wraps: [-2**31, 2**31-1, 1] * 2 -> [0, -2, 2].
+    assert_eq!(
+        ok(["eval", "x * 2", &bind("x", &fixture("read/int32.npy"))]),
+        "array([ 0, -2,  2], dtype=int32)\ndtype=int32 shape=(3,)\n"
+    );
+    // numpy.arange(2000.0): summarised, as NumPy prints it.
+    let dir = scratch("repr");
+    let big = dir.join("big.npy");
+    npy::write(&big, &array(&[2000], (0..2000).map(f64::from).collect())).unwrap();
+    assert_eq!(
+        ok(["eval", "x + 0", &bind("x", &big)]),
+        "array([0.000e+00, 1.000e+00, 2.000e+00, ..., 1.997e+03, 1.998e+03,\n       \
+         1.999e+03], shape=(2000,))\ndtype=float64 shape=(2000,)\n"
+    );
+}
+
+/// Every dtype NumPy writes that vexpr reads, in both byte orders where it matters, with
+/// the values `scripts/gen_npy_fixtures.py` wrote, widened as the spec says.
+fn every_dtype() -> Vec<(String, Array)> {
+    let c = Complex64::new;
+    let f16_third = 0.333_251_95_f32; // 1/3 rounded to float16, then widened exactly
+    let little: Vec<(&str, Array)> = vec![
+        ("bool", array(&[3], vec![true, false, true])),
+        ("int8", array(&[3], vec![-128i32, 0, 127])),
+        ("uint8", array(&[3], vec![0i32, 1, 255])),
+        ("int16", array(&[3], vec![-32768i32, 32767, -1])),
+        ("uint16", array(&[3], vec![0i32, 65535, 1])),
+        ("int32", array(&[3], vec![i32::MIN, i32::MAX, 1])),
+        (
+            "uint32",
+            array(&[3], vec![0i64, 4_000_000_000, 4_294_967_295]),
+        ),
+        ("int64", array(&[3], vec![i64::MIN, i64::MAX, 42])),
+        (
+            "float16",
+            array(
+                &[10],
+                vec![
+                    0.0f32,
+                    -0.0,
+                    1.0,
+                    65504.0,
+                    2f32.powi(-24),
+                    2f32.powi(-14),
+                    f32::INFINITY,
+                    f32::NEG_INFINITY,
+                    f32::NAN,
+                    f16_third,
+                ],
+            ),
+        ),
+        (
+            "float32",
+            array(
+                &[5],
+                vec![1.5f32, -0.0, f32::INFINITY, f32::MAX, 2f32.powi(-149)],
+            ),
+        ),
+        (
+            "float64",
+            array(&[5], vec![1.5, -2.25, 1e300, 5e-324, f64::NEG_INFINITY]),
+        ),
+        ("complex64", array(&[2], vec![c(1.0, 2.0), c(-0.5, -1.5)])),
+        (
+            "complex128",
+            array(&[2], vec![c(1.0, 2.0), c(-1e300, 5e-324)]),
+        ),
+    ];
+    // float16 NaN: NumPy writes the quiet NaN 0x7e00, which widens to f32 0x7fc00000.
+    let mut cases: Vec<(String, Array)> = little
+        .iter()
+        .map(|(name, a)| (name.to_string(), a.clone()))
+        .collect();
+    cases.extend(
+        little
+            .iter()
+            .filter(|(name, _)| !["bool", "int8", "uint8"].contains(name))
+            .map(|(name, a)| (format!("{name}_be"), a.clone())),
+    );
+    let others: [(&str, Array); 11] = [
+        (
+            "bytes_s5",
+            Array::from(
+                BytesArray::from_raw(
+                    ArrayD::from_shape_vec(IxDyn(&[3, 5]), b"ab\0\0\0hello\0\0\0\0\0".to_vec())
+                        .unwrap(),
+                )
+                .unwrap(),
+            ),
+        ),
+        (
+            "fortran_i4_2x3",
+            array(&[2, 3], (0..6).collect::<Vec<i32>>()),
+        ),
+        (
+            "fortran_f8_2x3x4",
+            array(&[2, 3, 4], (0..24).map(f64::from).collect()),
+        ),
+        (
+            "fortran_bytes_2x3",
+            Array::from(
+                BytesArray::from_items(["a", "bc", "def", "gh", "", "i"], &[2, 3]).unwrap(),
+            ),
+        ),
+        (
+            "c_f4_2x3x4",
+            array(&[2, 3, 4], (0..24u8).map(f32::from).collect()),
+        ),
+        ("scalar_f8", Array::from_scalar(Scalar::Float64(2.5))),
+        ("scalar_i2_be", Array::from_scalar(Scalar::Int32(-7))),
+        ("empty_f8", array::<f64>(&[0], vec![])),
+        ("empty_i4_2x0x3", array::<i32>(&[2, 0, 3], vec![])),
+        ("v2_i8", array(&[3], vec![1i64, 2, 3])),
+        ("v3_f8", array(&[2], vec![1.0, -1.0])),
+    ];
+    cases.extend(others.into_iter().map(|(name, a)| (name.to_string(), a)));
+    cases
+}
+
+#[test]
+fn npy_round_trips_for_every_dtype() {
+    let dir = scratch("round-trips");
+    for (name, expect) in every_dtype() {
+        let input = fixture(&format!("read/{name}.npy"));
+        for expr in ["copy(x)", "x"] {
+            let got = eval_to_file(&dir, expr, &[bind("x", &input)]);
+            assert!(
+                same(&got, &expect),
+                "{name} {expr}: got {got}, expected {expect}"
+            );
+        }
+    }
+}
+
+#[test]
+fn written_files_are_byte_identical_to_numpy_save() {
+    let dir = scratch("bytes");
+    for name in [
+        "b1_100", "b1_4", "c16_2", "f4_2x2x2", "f8_3", "f8_empty", "i4_2x3", "i8_0d", "i8_2x0",
+        "s3_2",
+    ] {
+        let numpy = fixture(&format!("saved/{name}.npy"));
+        eval_to_file(&dir, "x", &[bind("x", &numpy)]);
+        let ours = std::fs::read(dir.join("out.npy")).unwrap();
+        assert_eq!(ours, std::fs::read(&numpy).unwrap(), "{name}");
+    }
+}
+
+#[test]
+fn inputs_written_by_the_binary_read_back() {
+    let dir = scratch("own-inputs");
+    let input = dir.join("in.npy");
+    // A literal written to a file, then read as a variable.
+    ok(["eval", "x", "x=2.5", "-o", &input.display().to_string()]);
+    let got = eval_to_file(&dir, "x * 2", &[bind("x", &input)]);
+    assert_eq!(got, Array::from_scalar(Scalar::Float64(5.0)));
+    // A full reduction writes a 0-d array.
+    let got = eval_to_file(&dir, "sum(x)", &[bind("x", &fixture("read/v2_i8.npy"))]);
+    assert_eq!(got, Array::from_scalar(Scalar::Int64(6)));
+    // A Fortran-order input with a reduction along an axis: [[0, 1, 2], [3, 4, 5]].
+    let got = eval_to_file(
+        &dir,
+        "sum(x, axis=0)",
+        &[bind("x", &fixture("read/fortran_i4_2x3.npy"))],
+    );
+    assert_eq!(got, array(&[3], vec![3i32, 5, 7]));
+}
+
+#[test]
+fn literal_values_are_typed_like_literals_of_the_language() {
+    let dir = scratch("literals");
+    let c = Complex64::new;
+    let cases = [
+        ("2.5", Scalar::Float64(2.5)),
+        ("3", Scalar::Int32(3)),
+        ("-4", Scalar::Int32(-4)),
+        ("3000000000", Scalar::Int64(3_000_000_000)),
+        ("1e3", Scalar::Float64(1000.0)),
+        ("0x10", Scalar::Int32(16)),
+        ("true", Scalar::Bool(true)),
+        ("false", Scalar::Bool(false)),
+        ("True", Scalar::Bool(true)),
+        ("False", Scalar::Bool(false)),
+        ("1+2j", Scalar::Complex128(c(1.0, 2.0))),
+        ("-1.5j", Scalar::Complex128(c(-0.0, -1.5))),
+        ("'abc'", Scalar::Bytes(b"abc".to_vec())),
+    ];
+    for (literal, expect) in cases {
+        let got = eval_to_file(&dir, "x", &[format!("x={literal}")]);
+        assert_eq!(got.to_scalar(), Some(expect.clone()), "{literal}");
+        assert_eq!(got.ndim(), 0, "{literal}");
+    }
+    // Literals mix with files: int32 + float64 -> float64.
+    let got = eval_to_file(
+        &dir,
+        "x + k",
+        &["k=1".into(), bind("x", &fixture("read/v3_f8.npy"))],
+    );
+    assert_eq!(got, array(&[2], vec![2.0, 0.0]));
+}
+
+#[test]
+fn options_before_after_and_double_dash() {
+    let dir = scratch("options");
+    let out = dir.join("o.npy");
+    let o = out.display().to_string();
+    let a = bind("a", &fixture("read/v3_f8.npy")); // [1.0, -1.0]
+    // -a+b and b-a are both [1.0, 3.0].
+    let arrangements: [&[&str]; 4] = [
+        &["eval", "-o", &o, "--threads", "1", "--", "-a+b", &a, "b=2"],
+        &["eval", "--threads=2", "b-a", "-o", &o, &a, "b=2"],
+        &["eval", "b - a", &a, "--threads", "2", "b=2", "--out", &o],
+        &["eval", "b-a", &a, "b=2", "-o", &o],
+    ];
+    for args in arrangements {
+        let _ = std::fs::remove_file(&out);
+        assert_eq!(ok(args), "", "{args:?}");
+        assert_eq!(
+            npy::read(&out).unwrap(),
+            array(&[2], vec![1.0, 3.0]),
+            "{args:?}"
+        );
+    }
+    // An expression starting with `-` must come after `--`.
+    let err = fails(["eval", "-a", "a=1"]);
+    assert!(err.contains("'-a'"), "{err}");
+    // After `--`, `-o` is a positional argument, not an option.
+    let err = fails(["eval", "--", "a", "a=1", "-o", &o]);
+    assert!(err.contains("`-o` is not NAME=VALUE"), "{err}");
+}
+
+#[test]
+fn threads_option() {
+    for n in ["1", "2", "7"] {
+        assert_eq!(
+            ok(["eval", "--threads", n, "x + 1", "x=1"]),
+            "array(2, dtype=int32)\ndtype=int32 shape=()\n"
+        );
+    }
+    for bad in ["0", "-1", "two", "1025", ""] {
+        let err = fails(["eval", "x", "x=1", "--threads", bad]);
+        // clap reads `-1` as an unknown option rather than a value.
+        assert!(
+            err.contains("--threads") || err.contains("'-1'"),
+            "{bad}: {err}"
+        );
+    }
+}
+
+/// The `time:` line: `time: median_s=<f> min_s=<f> max_s=<f> runs=<R>`; returns the floats.
+fn time_line(line: &str, runs: u64) -> [f64; 3] {
+    let fields = line
+        .strip_prefix("time: ")
+        .unwrap_or_else(|| panic!("{line}"));
+    let pairs: Vec<(&str, &str)> = fields
+        .split(' ')
+        .map(|f| f.split_once('=').unwrap_or_else(|| panic!("{line}")))
+        .collect();
+    let keys: Vec<&str> = pairs.iter().map(|p| p.0).collect();
+    assert_eq!(keys, ["median_s", "min_s", "max_s", "runs"], "{line}");
+    assert_eq!(pairs[3].1, runs.to_string(), "{line}");
+    let seconds = [pairs[0].1, pairs[1].1, pairs[2].1].map(|v| {
+        // A plain decimal number, as `{}` or `{:.9}` prints it.
+        assert!(
+            !v.is_empty() && v.chars().all(|c| c.is_ascii_digit() || c == '.'),
+            "{line}"
+        );
+        v.parse::<f64>().unwrap_or_else(|_| panic!("{line}"))
+    });
+    let [median, min, max] = seconds;
+    assert!(min <= median && median <= max, "{line}");
+    seconds
+}
+
+#[test]
+fn time_option_ends_with_the_time_line() {
+    let a = bind("a", &fixture("read/float64.npy"));
+    for runs in [1u64, 4] {
+        let out = ok(["eval", "--time", &runs.to_string(), "a * 2", &a]);
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(out.ends_with('\n') && !out.ends_with("\n\n"), "{out:?}");
+        assert_eq!(lines.len(), 3, "{out}");
+        assert!(lines[0].starts_with("array(["), "{out}");
+        assert_eq!(lines[1], "dtype=float64 shape=(5,)");
+        time_line(lines[2], runs);
+    }
+    // With -o, the time line is all that is printed.
+    let dir = scratch("time");
+    let o = dir.join("t.npy").display().to_string();
+    let out = ok(["eval", "a + 1", &a, "-o", &o, "--time", "3"]);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    time_line(out.trim_end(), 3);
+    for bad in ["0", "-2", "x"] {
+        fails(["eval", "a", &a, "--time", bad]);
+    }
+}
+
+#[test]
+fn expression_errors_have_carets_and_status_1() {
+    let err = fails(["eval", "a + q", "a=1"]);
+    assert_eq!(err, "error: unknown variable `q`\n  a + q\n      ^\n");
+    let err = fails(["eval", "a +", "a=1"]);
+    assert!(err.contains("\n  a +\n     ^"), "{err}");
+    // complex128 has no `<` (spec, Types).
+    let err = fails(["eval", "a < b", "a=1j", "b=2j"]);
+    assert!(err.contains('^'), "{err}");
+    // Shapes (2, 3) and (5,) do not broadcast.
+    let err = fails([
+        "eval",
+        "a + b",
+        &bind("a", &fixture("read/fortran_i4_2x3.npy")),
+        &bind("b", &fixture("read/float64.npy")),
+    ]);
+    assert!(err.contains("(2,3)") && err.contains("(5,)"), "{err}");
+    // A bad literal VALUE names its variable.
+    let err = fails(["eval", "x", "x=1+"]);
+    assert!(err.starts_with("error: variable `x`: "), "{err}");
+    // Names: not an identifier, given twice, not NAME=VALUE.
+    fails(["eval", "x", "1x=1"]);
+    fails(["eval", "x", "True=1"]);
+    let err = fails(["eval", "x", "x=1", "x=2"]);
+    assert_eq!(err, "error: variable `x` is given more than once\n");
+    fails(["eval", "x", "x"]);
+}
+
+#[test]
+fn unreadable_and_malformed_files_are_clean_errors() {
+    let dir = scratch("malformed");
+    let good = std::fs::read(fixture("saved/f8_3.npy")).unwrap();
+    let mut files: Vec<(String, Vec<u8>)> = vec![
+        ("empty.npy".into(), vec![]),
+        (
+            "garbage.npy".into(),
+            b"this is not a numpy file at all".to_vec(),
+        ),
+        ("truncated.npy".into(), good[..good.len() - 4].to_vec()),
+        ("header_only.npy".into(), good[..20].to_vec()),
+    ];
+    let mut bad_magic = good.clone();
+    bad_magic[5] = b'X';
+    files.push(("magic.npy".into(), bad_magic));
+    let mut bad_header = good.clone();
+    if let Some(p) = bad_header.iter().position(|&b| b == b'<') {
+        bad_header[p] = b'?';
+    }
+    files.push(("descr.npy".into(), bad_header));
+    for (name, bytes) in &files {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let err = fails(["eval", "x", &bind("x", &path)]);
+        assert!(err.contains(name.as_str()), "{name}: {err}");
+    }
+    // Dtypes vexpr refuses, each written by NumPy.
+    for name in ["unicode", "object", "structured", "datetime", "longdouble"] {
+        let path = fixture(&format!("unsupported/{name}.npy"));
+        let err = fails(["eval", "x", &bind("x", &path)]);
+        assert!(err.contains(&format!("{name}.npy")), "{name}: {err}");
+    }
+    // uint64 is refused too (its values do not all fit int64).
+    fails(["eval", "x", &bind("x", &fixture("read/uint64.npy"))]);
+    // Missing files and directories, whether or not they end in .npy.
+    for path in ["missing.npy", "no/such/dir/x", "./missing"] {
+        let err = fails(["eval", "x", &format!("x={path}")]);
+        assert!(err.contains(path), "{path}: {err}");
+    }
+    let err = fails(["eval", "x", &format!("x={}/", dir.display())]);
+    assert!(err.contains("x`"), "{err}");
+    // An output file that cannot be created.
+    let err = fails([
+        "eval",
+        "1",
+        "-o",
+        &dir.join("no/such/o.npy").display().to_string(),
+    ]);
+    assert!(err.contains("o.npy"), "{err}");
+}
+
+#[test]
+fn dis_prints_bytecode_typed_by_the_values() {
+    let out = ok([
+        "dis",
+        "a*b + 1",
+        "a=1.5",
+        &bind("b", &fixture("read/float64.npy")),
+    ]);
+    assert!(out.contains("mul.f64"), "{out}");
+    assert!(!out.ends_with("\n\n"), "{out:?}");
+    let out = ok(["dis", "a*b", "a=1", "b=2"]);
+    assert!(out.contains("mul.i32"), "{out}");
+    let out = ok(["dis", "a*b", "a=1", "b=3000000000"]);
+    assert!(out.contains("mul.i64"), "{out}");
+    // A name without a value is an error naming it.
+    let err = fails(["dis", "a + q", "a=1"]);
+    assert!(err.starts_with("error: unknown variable `q`"), "{err}");
+    fails(["dis"]);
+}
+
+#[test]
+fn demo_runs_every_expression() {
+    let out = ok(["demo", "--n", "1000"]);
+    for expr in [
+        "a**2 + b**2 + 2*a*b",
+        "sin(a)**2 + cos(b)**2",
+        "exp(-a) * log1p(b)",
+        "where(a > 0.5, a, b)",
+        "sum(a*b)",
+    ] {
+        assert!(out.lines().any(|l| l == expr), "{expr}:\n{out}");
+    }
+    assert_eq!(out.matches("M elements/s").count(), 5, "{out}");
+    assert_eq!(
+        out.matches("dtype=float64 shape=(1000,)").count(),
+        4,
+        "{out}"
+    );
+    assert_eq!(out.matches("dtype=float64 shape=()").count(), 1, "{out}");
+    fails(["demo", "--n", "0"]);
+    fails(["demo", "--n", "many"]);
+}
+
+#[test]
+fn help_and_version() {
+    let help = ok(["--help"]);
+    for word in ["Usage:", "eval", "dis", "demo", "REPL"] {
+        assert!(help.contains(word), "{word}: {help}");
+    }
+    let help = ok(["eval", "--help"]);
+    for word in ["NAME=VALUE", "--threads", "--time", "-o", "--"] {
+        assert!(help.contains(word), "{word}: {help}");
+    }
+    assert!(ok(["help", "dis"]).contains("bytecode"));
+    assert!(ok(["demo", "-h"]).contains("--n"));
+    assert_eq!(
+        ok(["--version"]),
+        format!("vexpr {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn garbage_arguments_never_panic() {
+    let deep = format!("{}a{}", "(".repeat(5000), ")".repeat(5000));
+    // One argument may hold at most 128 KiB on Linux.
+    let long = "a+".repeat(30_000) + "a";
+    let cases: Vec<Vec<OsString>> = vec![
+        owned(["eval"]),
+        owned(["eval", ""]),
+        owned(["eval", "((((((", "a=1"]),
+        owned(["eval", &deep, "a=1"]),
+        owned(["eval", &long, "a=1"]),
+        owned(["eval", "a", "a="]),
+        owned(["eval", "a", "=1"]),
+        owned(["eval", "a", "a==1"]),
+        owned(["eval", "a", "a=/"]),
+        owned(["eval", "a", "a=.npy"]),
+        owned(["eval", "a", "a=/dev/null"]),
+        owned(["eval", "a", "a=1e400"]),
+        owned(["eval", "a", "a=99999999999999999999999"]),
+        owned(["eval", "\u{1}", "é=1"]),
+        owned(["eval", "a ** -1", "a=2"]),
+        owned(["eval", "a // 0", "a=1"]),
+        owned(["eval", "sum(a, axis=5)", "a=1"]),
+        owned(["eval", "--time", "99999999999999999999999", "a", "a=1"]),
+        owned(["eval", "-o", "", "1"]),
+        owned(["eval", "-o"]),
+        owned(["dis", "", "x"]),
+        owned(["demo", "--n", "-1"]),
+        owned(["demo", "--n", "18446744073709551615"]),
+        owned(["--nonsense"]),
+        owned(["evaluate", "1"]),
+        owned(["-"]),
+        owned(["--"]),
+        owned(["eval", "--", "--"]),
+    ];
+    let mut all = cases;
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStringExt;
+        all.push(vec![
+            "eval".into(),
+            OsString::from_vec(vec![0xff, 0xfe, b'a']),
+            "a=1".into(),
+        ]);
+        all.push(vec![
+            "eval".into(),
+            "a".into(),
+            OsString::from_vec(b"a=\xff.npy".to_vec()),
+        ]);
+    }
+    for args in all {
+        let out = vexpr(&args);
+        let code = out.status.code();
+        assert!(
+            matches!(code, Some(0 | 1)),
+            "{args:?}: {code:?}\n{}",
+            text(&out.stderr)
+        );
+        if code == Some(1) {
+            assert!(
+                text(&out.stderr).starts_with("error"),
+                "{args:?}: {}",
+                text(&out.stderr)
+            );
+        }
+    }
+}

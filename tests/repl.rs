@@ -1,0 +1,248 @@
+//! The `vexpr` REPL driven through a pipe: stdin is not a terminal, so lines are read
+//! plainly, results go to stdout without prompts, errors to stderr, and the session goes on.
+//!
+//! Printed arrays are compared with NumPy 2.4's `repr` of the same values (written out by
+//! hand here); files are checked with the library's `.npy` reader.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use vexpr::{Array, Scalar, npy};
+
+/// What a session printed, and how it ended.
+struct Session {
+    stdout: String,
+    stderr: String,
+    code: Option<i32>,
+}
+
+/// Run the REPL with `script` on stdin until it ends.
+fn session(script: &str) -> Session {
+    session_bytes(script.as_bytes())
+}
+
+fn session_bytes(script: &[u8]) -> Session {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vexpr"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start vexpr");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(script).expect("write the script");
+    drop(stdin);
+    let out = child.wait_with_output().expect("wait for vexpr");
+    Session {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: out.status.code(),
+    }
+}
+
+/// A fresh, empty directory for one test.
+fn scratch(test: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("repl-{test}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create the scratch directory");
+    dir
+}
+
+/// Run `script`, require status 0 and an empty stderr, and return stdout.
+fn clean(script: &str) -> String {
+    let s = session(script);
+    assert_eq!(s.code, Some(0), "{script}\n{}", s.stderr);
+    assert_eq!(s.stderr, "", "{script}");
+    s.stdout
+}
+
+#[test]
+fn assignments_and_expressions() {
+    let out = clean("a = arange(4)\nb = a * 2 + 1\nb\n1 + 1\n");
+    assert_eq!(out, "array([1, 3, 5, 7])\narray(2, dtype=int32)\n");
+    // Reassigning replaces; names of functions and builtins are fine variables.
+    let out = clean("a = arange(4)\na = a * 0.5\na\nsum = a + 1\nsum(sum)\nzeros = 2\nzeros * 3\n");
+    assert_eq!(
+        out,
+        "array([0. , 0.5, 1. , 1.5])\narray(7.)\narray(6, dtype=int32)\n"
+    );
+}
+
+#[test]
+fn every_builtin() {
+    let out = clean(
+        "linspace(0, 1, 5)\n\
+         arange(2, 11, 3)\n\
+         arange(0, 1, 0.25)\n\
+         arange(4)\n\
+         zeros((2, 3))\n\
+         ones(3)\n\
+         x = load(\"tests/data/npy/read/uint8.npy\")\n\
+         x\n",
+    );
+    assert_eq!(
+        out,
+        "array([0.  , 0.25, 0.5 , 0.75, 1.  ])\n\
+         array([2, 5, 8])\n\
+         array([0.  , 0.25, 0.5 , 0.75])\n\
+         array([0, 1, 2, 3])\n\
+         array([[0., 0., 0.],\n       [0., 0., 0.]])\n\
+         array([1., 1., 1.])\n\
+         array([  0,   1, 255], dtype=int32)\n"
+    );
+}
+
+#[test]
+fn random_is_uniform_and_deterministic_per_seed() {
+    let out = clean(
+        "r = random(1e4, seed=1)\n\
+         s = random(10_000, seed=1)\n\
+         t = random(1e4, seed=2)\n\
+         all((r >= 0) & (r < 1))\n\
+         all(r == s)\n\
+         any(r != t)\n\
+         m = sum(r)\n\
+         abs(m / 1e4 - 0.5) < 0.02\n\
+         u = random((3, 4))\n\
+         :vars\n",
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[..4], ["array(True)"; 4], "{out}");
+    assert!(lines.contains(&"u     float64  (3, 4)    96 B"), "{out}");
+}
+
+#[test]
+fn save_then_load_round_trip() {
+    let dir = scratch("save-load");
+    let p = dir.join("b.npy");
+    let q = dir.join("half.npy");
+    let script = format!(
+        "a = arange(5)\n\
+         b = a * 2.5\n\
+         save(b, \"{p}\")\n\
+         save(a * 0.5, '{q}')\n\
+         c = load(\"{p}\")\n\
+         all(c == b)\n\
+         load('{q}')\n",
+        p = p.display(),
+        q = q.display()
+    );
+    let out = clean(&script);
+    assert_eq!(out, "array(True)\narray([0. , 0.5, 1. , 1.5, 2. ])\n");
+    let saved = npy::read(&p).expect("read b.npy");
+    let expect: Vec<f64> = vec![0.0, 2.5, 5.0, 7.5, 10.0];
+    assert_eq!(saved, Array::from(ndarray::Array1::from(expect)));
+    // A reduction saves a 0-d array.
+    let r = dir.join("r.npy");
+    clean(&format!(
+        "a = arange(5)\nsave(sum(a), \"{}\")\n",
+        r.display()
+    ));
+    assert_eq!(
+        npy::read(&r).ok(),
+        Some(Array::from_scalar(Scalar::Int64(10)))
+    );
+}
+
+#[test]
+fn every_command() {
+    let out = clean(
+        "a = arange(1000)\n\
+         b = linspace(0, 1, 1000)\n\
+         :vars\n\
+         :isa\n\
+         :threads 1\n\
+         :threads\n\
+         :dis a + 1\n\
+         :time a * b\n\
+         :help\n",
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[..3],
+        [
+            "name  dtype    shape    memory",
+            "a     int64    (1000,)  7.8 KiB",
+            "b     float64  (1000,)  7.8 KiB",
+        ],
+        "{out}"
+    );
+    assert!(["baseline", "avx2", "avx512"].contains(&lines[3]), "{out}");
+    assert!(lines[4].starts_with("threads: 1 (was "), "{out}");
+    assert_eq!(lines[5], "threads: 1");
+    assert!(out.contains("add.i64"), "{out}");
+    let time = lines
+        .iter()
+        .find(|l| l.starts_with("median "))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        time.contains(" runs), ") && time.ends_with(" M elements/s"),
+        "{time}"
+    );
+    for command in [
+        ":dis", ":time", ":threads", ":vars", ":isa", ":help", ":quit",
+    ] {
+        assert!(out.contains(command), "{command} missing from :help");
+    }
+}
+
+#[test]
+fn errors_do_not_end_the_session() {
+    let dir = scratch("errors");
+    let script = format!(
+        "a = arange(3)\n\
+         q + 1\n\
+         a +\n\
+         :nope\n\
+         :threads 0\n\
+         True = 1\n\
+         zeros(-1)\n\
+         load(\"{missing}\")\n\
+         save(nothing, \"{out}\")\n\
+         x = load(1)\n\
+         a\n",
+        missing = dir.join("missing.npy").display(),
+        out = dir.join("o.npy").display(),
+    );
+    let s = session(&script);
+    assert_eq!(s.code, Some(0), "{}", s.stderr);
+    assert_eq!(s.stdout, "array([0, 1, 2])\n");
+    let errors: Vec<&str> = s
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error"))
+        .collect();
+    assert_eq!(errors.len(), 9, "{}", s.stderr);
+    assert!(
+        s.stderr
+            .starts_with("error: unknown variable `q`\n  q + 1\n  ^\n"),
+        "{}",
+        s.stderr
+    );
+    assert!(s.stderr.contains("missing.npy"), "{}", s.stderr);
+    assert!(
+        s.stderr.contains("unknown variable `nothing`"),
+        "{}",
+        s.stderr
+    );
+    assert!(!dir.join("o.npy").exists());
+}
+
+#[test]
+fn quitting_and_the_end_of_input() {
+    for quit in [":quit", ":q", "exit", "quit"] {
+        let out = clean(&format!("1\n{quit}\n2\n"));
+        assert_eq!(out, "array(1, dtype=int32)\n", "{quit}");
+    }
+    // No newline at the end, comments, blank lines, an empty input.
+    assert_eq!(clean("# a comment\n\n   \n3"), "array(3, dtype=int32)\n");
+    assert_eq!(clean(""), "");
+    // Invalid UTF-8 is an error like any other.
+    let s = session_bytes(b"\xff\xfe\n4\n");
+    assert_eq!(
+        (s.code, s.stdout.as_str()),
+        (Some(0), "array(4, dtype=int32)\n")
+    );
+    assert!(s.stderr.starts_with("error"), "{}", s.stderr);
+}
