@@ -67,6 +67,7 @@ pub struct RunOptions<'a> {
     threads: Option<usize>,
     cancel: Option<&'a AtomicBool>,
     engine: Engine,
+    block_len: Option<usize>,
 }
 
 /// Which evaluator runs an expression: for tests that compare them.
@@ -108,6 +109,14 @@ impl<'a> RunOptions<'a> {
         self.engine = engine;
         self
     }
+
+    /// Elements per block instead of the VM's choice (rounded up to a multiple of 64), for
+    /// the block-size benchmark.
+    #[doc(hidden)]
+    pub fn block_len(mut self, n: usize) -> RunOptions<'a> {
+        self.block_len = Some(n.clamp(64, 1 << 20).next_multiple_of(64));
+        self
+    }
 }
 
 /// The name of the instruction set the VM uses on this machine (`baseline`, `avx2`,
@@ -141,6 +150,7 @@ fn fold_constant(tiny: &Hir) -> Result<Scalar, Error> {
         isa: isa::detect(),
         threads: Some(1),
         cancel: None,
+        block_len: None,
     };
     let value = vm::run(&program, &[], &[], &[], &options)?;
     value
@@ -218,6 +228,7 @@ impl Compiled {
             isa,
             threads: options.threads,
             cancel: options.cancel,
+            block_len: options.block_len,
         };
         match out {
             // Same kind: the VM writes straight into the caller's array.

@@ -256,7 +256,7 @@ impl<'a> Run<'a> {
                 .collect(),
             cancel: options.cancel,
             n: shape.iter().product(),
-            block: block_len(prog),
+            block: options.block_len.unwrap_or_else(|| block_len(prog)),
         })
     }
 

@@ -177,6 +177,8 @@ pub(crate) struct Options<'a> {
     pub threads: Option<usize>,
     /// Stop with [`ErrorKind::Cancelled`] once this is set.
     pub cancel: Option<&'a AtomicBool>,
+    /// Elements per block (a multiple of `kernels::PAD`) instead of the default.
+    pub block_len: Option<usize>,
 }
 
 /// Run `prog` over `shape` (the broadcast shape of its inputs) into `out`, whose shape is
