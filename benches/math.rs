@@ -26,6 +26,8 @@ mod vm {
     pub(crate) use super::{isa, math};
 }
 
+// `isa::by_name` names the library's error type as `crate::Error`.
+use vexpr::{Error, ErrorKind};
 use vm::isa::{Isa, IsaKind, Kernel, dispatch};
 use vm::math::{BinaryFn, UnaryFn};
 
