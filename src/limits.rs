@@ -23,6 +23,11 @@ pub const MAX_CONSTANT_BITS: u64 = 1 << 16;
 /// Most instructions a compiled program may have (after optimisation).
 pub const MAX_INSTRUCTIONS: usize = 1 << 20;
 
+/// Most distinct constants (after folding) a compiled program may hold: instructions address
+/// their constants with 16 bits. Reached only by machine-made expressions (`x+1.5+2.5+...`
+/// with 65,537 different numbers is about 500 KB).
+pub const MAX_CONSTANTS: usize = 1 << 16;
+
 /// Most block registers a compiled program may use at once. Registers are reused as soon as
 /// their value is dead and operands are scheduled to need few of them, so only pathological
 /// expressions come near this.

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use crate::bytecode::{Dst, Instr, OpCode, Operand, Operation, Program, Reduction, Register};
 use crate::dtype::{DType, Scalar};
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, Span};
 use crate::hir::{Hir, NodeId, Op};
 use crate::limits;
 
@@ -36,6 +36,7 @@ pub(crate) fn compile(hir: &Hir) -> Result<Program, Error> {
         free: HashMap::new(),
         registers: Vec::new(),
         consts: Vec::new(),
+        const_index: HashMap::new(),
         instrs: Vec::new(),
         reduction: None,
     };
@@ -140,8 +141,36 @@ struct Emitter<'h> {
     free: HashMap<DType, Vec<Register>>,
     registers: Vec<DType>,
     consts: Vec<Scalar>,
+    /// Where each constant of `consts` is, by its bits (a linear search would make the
+    /// compile time quadratic in the number of constants).
+    const_index: HashMap<ConstKey, u16>,
     instrs: Vec<Instr>,
     reduction: Option<Reduction>,
+}
+
+/// A constant's identity for sharing pool slots: the dtype and the exact bits, so `0.0` and
+/// `-0.0` (or two NaNs with different payloads) stay apart.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum ConstKey {
+    /// Numbers: dtype and bits (both parts of a complex).
+    Number(DType, u64, u64),
+    /// Byte strings: their bytes.
+    Bytes(Vec<u8>),
+}
+
+impl ConstKey {
+    fn of(s: &Scalar) -> ConstKey {
+        let number = |bits: u64, im: u64| ConstKey::Number(s.dtype(), bits, im);
+        match s {
+            Scalar::Bool(b) => number(u64::from(*b), 0),
+            Scalar::Int32(v) => number(*v as u64, 0),
+            Scalar::Int64(v) => number(*v as u64, 0),
+            Scalar::Float32(v) => number(u64::from(v.to_bits()), 0),
+            Scalar::Float64(v) => number(v.to_bits(), 0),
+            Scalar::Complex128(z) => number(z.re.to_bits(), z.im.to_bits()),
+            Scalar::Bytes(b) => ConstKey::Bytes(b.clone()),
+        }
+    }
 }
 
 impl Emitter<'_> {
@@ -171,23 +200,29 @@ impl Emitter<'_> {
         Ok(Register((self.registers.len() - 1) as u16))
     }
 
-    fn constant(&mut self, s: &Scalar) -> Operand {
-        let same = |c: &Scalar| match (c, s) {
-            (Scalar::Float32(a), Scalar::Float32(b)) => a.to_bits() == b.to_bits(),
-            (Scalar::Float64(a), Scalar::Float64(b)) => a.to_bits() == b.to_bits(),
-            (Scalar::Complex128(a), Scalar::Complex128(b)) => {
-                a.re.to_bits() == b.re.to_bits() && a.im.to_bits() == b.im.to_bits()
-            }
-            _ => c == s,
-        };
-        let k = match self.consts.iter().position(same) {
-            Some(k) => k,
-            None => {
-                self.consts.push(s.clone());
-                self.consts.len() - 1
-            }
-        };
-        Operand::Const(k as u16)
+    /// The pool slot of `s` (bit-identical constants share one), or a `Limit` error when the
+    /// pool is full: operands address at most [`limits::MAX_CONSTANTS`] of them.
+    fn constant(&mut self, s: &Scalar, span: Span) -> Result<Operand, Error> {
+        let key = ConstKey::of(s);
+        if let Some(&k) = self.const_index.get(&key) {
+            return Ok(Operand::Const(k));
+        }
+        let k = u16::try_from(self.consts.len())
+            .ok()
+            .filter(|_| self.consts.len() < limits::MAX_CONSTANTS)
+            .ok_or_else(|| {
+                Error::at(
+                    ErrorKind::Limit,
+                    span,
+                    format!(
+                        "the expression has more than {} distinct constants",
+                        limits::MAX_CONSTANTS
+                    ),
+                )
+            })?;
+        self.consts.push(s.clone());
+        self.const_index.insert(key, k);
+        Ok(Operand::Const(k))
     }
 
     fn node(&mut self, n: NodeId, is_root: bool) -> Result<(), Error> {
@@ -199,7 +234,7 @@ impl Emitter<'_> {
             .collect::<Result<_, _>>()?;
         let operand = match &node.op {
             Op::Input(k) => Operand::Input(*k as u16),
-            Op::Const(s) => self.constant(s),
+            Op::Const(s) => self.constant(s, node.span)?,
             Op::Reduce(op, axis) => {
                 self.reduction = Some(Reduction {
                     op: *op,
