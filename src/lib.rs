@@ -32,6 +32,8 @@ pub(crate) mod bytecode;
 pub(crate) mod compile;
 mod dtype;
 mod error;
+#[doc(hidden)]
+pub mod fuzz_entry;
 pub(crate) mod hir;
 pub mod limits;
 pub mod npy;

@@ -195,6 +195,12 @@ impl Compiled {
         self.hir.dtype()
     }
 
+    /// The typed expression before optimisation (what the reference evaluator runs), for the
+    /// differential tests in `fuzz_entry`.
+    pub(crate) fn hir(&self) -> &Hir {
+        &self.hir
+    }
+
     /// The names and dtypes of the variables the expression reads, in first-use order.
     pub fn inputs(&self) -> impl Iterator<Item = (&str, DType)> + '_ {
         self.hir.inputs.iter().map(|s| (s.name.as_str(), s.dtype))

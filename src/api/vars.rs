@@ -271,7 +271,7 @@ impl<'a> Input<'a> {
     /// let names = Input::byte_strings(["ab", "abc"]);
     /// assert_eq!((names.dtype(), names.shape()), (DType::Bytes(3), &[2][..]));
     /// ```
-    pub fn byte_strings<I, B>(items: I) -> Input<'static>
+    pub fn byte_strings<I, B>(items: I) -> Input<'a>
     where
         I: IntoIterator<Item = B>,
         B: AsRef<[u8]>,
@@ -429,9 +429,9 @@ impl<'a> From<&'a Array> for Input<'a> {
     }
 }
 
-impl From<Array> for Input<'static> {
+impl<'a> From<Array> for Input<'a> {
     /// A result fed back in, moved (no copy).
-    fn from(array: Array) -> Input<'static> {
+    fn from(array: Array) -> Input<'a> {
         let array = match array {
             Array::Bool(a) => ArrayRef::Bool(a.into()),
             Array::Int32(a) => ArrayRef::Int32(a.into()),
@@ -454,9 +454,9 @@ impl<'a> From<&'a BytesArray> for Input<'a> {
     }
 }
 
-impl From<BytesArray> for Input<'static> {
+impl<'a> From<BytesArray> for Input<'a> {
     /// Byte strings, moved.
-    fn from(bytes: BytesArray) -> Input<'static> {
+    fn from(bytes: BytesArray) -> Input<'a> {
         Input {
             array: ArrayRef::Bytes(bytes.data.into()),
         }

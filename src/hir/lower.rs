@@ -470,12 +470,14 @@ impl Lowering<'_> {
             BinaryOp::Add => (Fun::Add, k),
             BinaryOp::Sub => (Fun::Sub, k),
             BinaryOp::Mul => (Fun::Mul, k),
+            // Bool and integer operands divide in float64; anything else keeps its kind,
+            // so byte strings reach the signature check below (a type error).
             BinaryOp::Div => (
                 Fun::Div,
-                if k.is_float() || k == DType::Complex128 {
-                    k
-                } else {
+                if k == DType::Bool || k.is_int() {
                     DType::Float64
+                } else {
+                    k
                 },
             ),
             BinaryOp::FloorDiv => (Fun::FloorDiv, k),

@@ -41,7 +41,11 @@ pub(crate) fn fold(mut hir: Hir, eval: ConstEval<'_>) -> Result<Hir, Error> {
         };
         let replacement = match &node.op {
             Op::Map(Fun::Where) => match const_arg(node.args[0]) {
-                Some(Scalar::Bool(c)) => {
+                // Only a branch of the `where`'s own dtype: byte strings of two widths give
+                // the wider one, so the narrower branch cannot stand in for the `where`.
+                Some(Scalar::Bool(c))
+                    if hir.nodes[node.args[if c { 1 } else { 2 }] as usize].dtype == node.dtype =>
+                {
                     let chosen = node.args[if c { 1 } else { 2 }];
                     Some(hir.nodes[chosen as usize].clone())
                 }

@@ -15,7 +15,7 @@
 //! `VEXPR_ISA=baseline|avx2|avx512` (case-insensitive) overrides the choice. Asking for an
 //! ISA this CPU lacks falls back to the best one available, and the reason is kept in
 //! [`Detection::note`]; any other value is ignored (also noted). On targets other than
-//! x86-64 only [`IsaKind::Baseline`] exists in practice.
+//! x86-64 only [`IsaKind::Baseline`] exists in practice, and under Miri too.
 
 use std::sync::OnceLock;
 
@@ -112,8 +112,12 @@ impl IsaKind {
             .find(|kind| kind.name().eq_ignore_ascii_case(text))
     }
 
-    /// Whether this CPU can run code compiled for this kind.
+    /// Whether this CPU can run code compiled for this kind. Under Miri only the baseline:
+    /// Miri cannot execute the AVX2 and AVX-512 target features.
     pub(crate) fn is_supported(self) -> bool {
+        if cfg!(miri) && self != IsaKind::Baseline {
+            return false;
+        }
         match self {
             IsaKind::Baseline => true,
             #[cfg(target_arch = "x86_64")]

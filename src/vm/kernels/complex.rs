@@ -1,11 +1,20 @@
 //! Complex element functions of the VM (scalar: complex kernels are not vectorised).
 //!
-//! Principal branches as C99 and NumPy define them (through `num_complex`), except where
-//! numexpr's own definition is the language's: division is the textbook formula (so `z / 0`
-//! is `nan+nanj`, as numexpr gives), `**` follows numexpr's `nc_pow` (integral real exponents
-//! below 100 by repeated squaring; `0 ** w` is 0 and `z ** 0` is 1), `abs` is `|z| + 0j`,
-//! `sign` is `z / |z|`, and `log1p`/`expm1` use formulas that keep their accuracy near zero.
+//! Arithmetic is numexpr's own definition, which is the language's: division is the textbook
+//! formula (so `z / 0` is `nan+nanj`, as numexpr gives), `**` follows numexpr's `nc_pow`
+//! (integral real exponents below 100 by repeated squaring; `0 ** w` is 0 and `z ** 0` is 1),
+//! `abs` is `|z| + 0j` and `sign` is `z / |z|`.
+//!
+//! The elementary functions (`sqrt`, `exp`, `log`, the trigonometric and hyperbolic functions
+//! and their inverses) are the reference evaluator's (`vm::reference::complex`): principal
+//! branches as C99 and NumPy define them, signed zeros choosing the side of a branch cut,
+//! and formulas that neither overflow nor cancel for large or small arguments. Both engines
+//! evaluate them one element at a time, so there is nothing to gain from a second version;
+//! `num_complex`'s, used before, overflowed to inf/nan for large arguments (`sqrt` near
+//! `f64::MAX`, `tan` of a large imaginary part, `arcsinh(1e200)`), found by the eval_diff
+//! fuzz target.
 
+use crate::vm::reference::complex as reference;
 use crate::vm::value::c128;
 
 /// `a * b`, the textbook product.
@@ -66,40 +75,20 @@ pub(crate) fn sign(z: c128) -> c128 {
     }
 }
 
-/// `log(1 + z)`. Near zero the real part is `log|1+z|² / 2 = log1p(2x + x² + y²) / 2`,
-/// which keeps its accuracy where forming `1 + x` first would not.
-pub(crate) fn log1p(z: c128) -> c128 {
-    let (x, y) = (z.re, z.im);
-    let re = if x.abs() < 0.5 && y.abs() < 0.5 {
-        0.5 * (x * (2.0 + x) + y * y).ln_1p()
-    } else {
-        (x + 1.0).hypot(y).ln()
-    };
-    c128::new(re, y.atan2(x + 1.0))
-}
-
-/// `exp(z) - 1`, accurate near zero: `expm1(re) cos(im) - 2 sin²(im/2)` for the real part.
-pub(crate) fn expm1(z: c128) -> c128 {
-    let h = (z.im / 2.0).sin();
-    c128::new(
-        z.re.exp_m1() * z.im.cos() - 2.0 * h * h,
-        z.re.exp() * z.im.sin(),
-    )
-}
-
-macro_rules! through_num_complex {
-    ($($name:ident => $method:ident),* $(,)?) => {$(
-        #[doc = concat!("`", stringify!($name), "` (principal branch).")]
+/// Declares each VM element function as a call of the reference's.
+macro_rules! from_reference {
+    ($($name:ident),* $(,)?) => {$(
+        #[doc = concat!("`", stringify!($name), "` (principal branch; the reference's).")]
+        #[inline]
         pub(crate) fn $name(z: c128) -> c128 {
-            z.$method()
+            reference::$name(z)
         }
     )*};
 }
 
-through_num_complex!(
-    sqrt => sqrt, exp => exp, log => ln, sin => sin, cos => cos, tan => tan,
-    sinh => sinh, cosh => cosh, tanh => tanh, asin => asin, acos => acos, atan => atan,
-    asinh => asinh, acosh => acosh, atanh => atanh,
+from_reference!(
+    sqrt, exp, log, log1p, expm1, sin, cos, tan, sinh, cosh, tanh, asin, acos, atan, asinh, acosh,
+    atanh,
 );
 
 /// `log10(z)`.

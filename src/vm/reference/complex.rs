@@ -158,7 +158,7 @@ fn sign(z: C) -> C {
 
 /// The principal square root (real part >= 0; the sign of the imaginary part follows the
 /// argument's, -0 included).
-fn sqrt(z: C) -> C {
+pub(crate) fn sqrt(z: C) -> C {
     let (x, y) = (z.re, z.im);
     if y.is_infinite() {
         return C::new(f64::INFINITY, y);
@@ -195,7 +195,7 @@ fn sqrt(z: C) -> C {
 /// The principal logarithm `ln|z| + i arg z` (imaginary part in [-π, π]); near `|z| = 1`
 /// the real part is `½ log1p((a-1)(a+1) + b²)` (`a >= b` the parts' magnitudes), which keeps
 /// its digits where `ln(hypot)` would round to 0.
-fn log(z: C) -> C {
+pub(crate) fn log(z: C) -> C {
     let (x, y) = (z.re, z.im);
     let m = x.hypot(y);
     let re = if (0.5..2.0).contains(&m) {
@@ -208,7 +208,7 @@ fn log(z: C) -> C {
 }
 
 /// `log(1 + z)`, accurate near 0: there `ln|1+z| = ½ log1p(x(2+x) + y²)`.
-fn log1p(z: C) -> C {
+pub(crate) fn log1p(z: C) -> C {
     let (x, y) = (z.re, z.im);
     let re = if x.abs() < 0.5 && y.abs() < 0.5 {
         0.5 * (x * (2.0 + x) + y * y).ln_1p()
@@ -219,7 +219,7 @@ fn log1p(z: C) -> C {
 }
 
 /// `e^z`; exact on the real axis; scaled so that `e^x cos y` does not overflow early.
-fn exp(z: C) -> C {
+pub(crate) fn exp(z: C) -> C {
     let (x, y) = (z.re, z.im);
     if y == 0.0 {
         return C::new(x.exp(), y);
@@ -234,7 +234,7 @@ fn exp(z: C) -> C {
 }
 
 /// `e^z - 1`, accurate near 0: `Re = expm1(x) cos y - 2 sin²(y/2)`.
-fn expm1(z: C) -> C {
+pub(crate) fn expm1(z: C) -> C {
     let (x, y) = (z.re, z.im);
     if y == 0.0 {
         return C::new(x.exp_m1(), y);
@@ -244,32 +244,32 @@ fn expm1(z: C) -> C {
 }
 
 /// `sin z = sin x cosh y + i cos x sinh y`.
-fn sin(z: C) -> C {
+pub(crate) fn sin(z: C) -> C {
     let (x, y) = (z.re, z.im);
     C::new(times(x.sin(), y.cosh()), times(x.cos(), y.sinh()))
 }
 
 /// `cos z = cos x cosh y - i sin x sinh y`.
-fn cos(z: C) -> C {
+pub(crate) fn cos(z: C) -> C {
     let (x, y) = (z.re, z.im);
     C::new(times(x.cos(), y.cosh()), -times(x.sin(), y.sinh()))
 }
 
 /// `sinh z = sinh x cos y + i cosh x sin y`.
-fn sinh(z: C) -> C {
+pub(crate) fn sinh(z: C) -> C {
     let (x, y) = (z.re, z.im);
     C::new(times(x.sinh(), y.cos()), times(x.cosh(), y.sin()))
 }
 
 /// `cosh z = cosh x cos y + i sinh x sin y`.
-fn cosh(z: C) -> C {
+pub(crate) fn cosh(z: C) -> C {
     let (x, y) = (z.re, z.im);
     C::new(times(x.cosh(), y.cos()), times(x.sinh(), y.sin()))
 }
 
 /// `tanh z`, by Kahan's formula: with `t = tan y`, `s = sinh x`, `β = 1 + t²`,
 /// `tanh z = (β s √(1+s²) + i t) / (1 + β s²)`; for `|x| > 22`, `±1 + i 4 sin y cos y e^-2|x|`.
-fn tanh(z: C) -> C {
+pub(crate) fn tanh(z: C) -> C {
     let (x, y) = (z.re, z.im);
     if x.is_nan() {
         return C::new(x, if y == 0.0 { y } else { x });
@@ -294,13 +294,13 @@ fn tanh(z: C) -> C {
 }
 
 /// `tan z = -i tanh(i z)`.
-fn tan(z: C) -> C {
+pub(crate) fn tan(z: C) -> C {
     let w = tanh(C::new(-z.im, z.re));
     C::new(w.im, -w.re)
 }
 
 /// `arcsin z` (Kahan): `atan(x / Re(√(1-z) √(1+z))) + i asinh(Im(conj(√(1-z)) √(1+z)))`.
-fn asin(z: C) -> C {
+pub(crate) fn asin(z: C) -> C {
     let (x, y) = (z.re, z.im);
     // `1 - z` and `1 + z` with a real 1, so a zero imaginary part keeps its sign.
     let s1 = sqrt(C::new(1.0 - x, -y));
@@ -312,7 +312,7 @@ fn asin(z: C) -> C {
 }
 
 /// `arccos z` (Kahan): `2 atan(Re √(1-z) / Re √(1+z)) + i asinh(Im(conj(√(1+z)) √(1-z)))`.
-fn acos(z: C) -> C {
+pub(crate) fn acos(z: C) -> C {
     let (x, y) = (z.re, z.im);
     let s1 = sqrt(C::new(1.0 - x, -y));
     let s2 = sqrt(C::new(1.0 + x, y));
@@ -323,7 +323,7 @@ fn acos(z: C) -> C {
 }
 
 /// `arccosh z` (Kahan): `asinh(Re(conj(√(z-1)) √(z+1))) + i 2 atan(Im √(z-1) / Re √(z+1))`.
-fn acosh(z: C) -> C {
+pub(crate) fn acosh(z: C) -> C {
     let (x, y) = (z.re, z.im);
     let s1 = sqrt(C::new(x - 1.0, y));
     let s2 = sqrt(C::new(x + 1.0, y));
@@ -334,7 +334,7 @@ fn acosh(z: C) -> C {
 }
 
 /// `arcsinh z = -i arcsin(i z)`.
-fn asinh(z: C) -> C {
+pub(crate) fn asinh(z: C) -> C {
     let w = asin(C::new(-z.im, z.re));
     C::new(w.im, -w.re)
 }
@@ -343,7 +343,7 @@ fn asinh(z: C) -> C {
 /// `¼ log1p(4x / ((1-x)² + y²)) + i ½ atan2(2y, (1-x)(1+x) - y²)`, with the real part taken
 /// as `½ (ln|1+z| - ln|1-z|)` where the denominator underflows (next to 1) and as `x / |z|²`
 /// where it overflows.
-fn atanh(z: C) -> C {
+pub(crate) fn atanh(z: C) -> C {
     // For x < 0 the argument of log1p would approach -1 and cancel: use atanh(-z) = -atanh(z).
     let flip = z.re.is_sign_negative();
     let (x, y) = if flip { (-z.re, -z.im) } else { (z.re, z.im) };
@@ -369,7 +369,7 @@ fn atanh(z: C) -> C {
 }
 
 /// `arctan z = -i arctanh(i z)`.
-fn atan(z: C) -> C {
+pub(crate) fn atan(z: C) -> C {
     let w = atanh(C::new(-z.im, z.re));
     C::new(w.im, -w.re)
 }

@@ -14,7 +14,7 @@
 //! raw pointers, no `unsafe`). Allocations are fallible ([`ErrorKind::Memory`]).
 
 mod bytes;
-mod complex;
+pub(crate) mod complex;
 mod reduce;
 pub(crate) mod scalar;
 #[cfg(test)]

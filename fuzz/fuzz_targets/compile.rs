@@ -1,0 +1,4 @@
+//! cargo-fuzz target `compile`: the body is `vexpr::fuzz_entry::compile` (see its docs and FUZZING.md).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| vexpr::fuzz_entry::compile(data));
