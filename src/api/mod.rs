@@ -68,6 +68,7 @@ pub struct RunOptions<'a> {
     cancel: Option<&'a AtomicBool>,
     engine: Engine,
     block_len: Option<usize>,
+    parallel_min: Option<usize>,
 }
 
 /// Which evaluator runs an expression: for tests that compare them.
@@ -117,6 +118,14 @@ impl<'a> RunOptions<'a> {
         self.block_len = Some(n.clamp(64, 1 << 20).next_multiple_of(64));
         self
     }
+
+    /// Use the worker pool from `n` elements on instead of the VM's threshold (tests use 0
+    /// to run small arrays on several threads).
+    #[doc(hidden)]
+    pub fn parallel_min(mut self, n: usize) -> RunOptions<'a> {
+        self.parallel_min = Some(n);
+        self
+    }
 }
 
 /// The name of the instruction set the VM uses on this machine (`baseline`, `avx2`,
@@ -151,6 +160,7 @@ fn fold_constant(tiny: &Hir) -> Result<Scalar, Error> {
         threads: Some(1),
         cancel: None,
         block_len: None,
+        parallel_min: None,
     };
     let value = vm::run(&program, &[], &[], &[], &options)?;
     value
@@ -172,8 +182,9 @@ impl Compiled {
     }
 
     /// Evaluate with `vars` into `out`, which must have the result's shape and a dtype the
-    /// result converts to safely (the same kind, or a higher rank). On error nothing is
-    /// written to `out`.
+    /// result converts to safely (the same kind, or a higher rank). An error found before
+    /// evaluating (shapes, dtypes) leaves `out` untouched; an evaluation stopped half way
+    /// (cancelled) leaves NaN in a float `out` and zeros in others, never a partial result.
     pub fn run_into(&self, vars: &Vars<'_>, out: Output<'_>) -> Result<(), Error> {
         self.run_into_with(vars, out, &RunOptions::default())
     }
@@ -222,19 +233,30 @@ impl Compiled {
                 };
             }
             Engine::Vm => isa::detect(),
-            Engine::VmWith(name) => isa::by_name(name)?,
+            Engine::VmWith(name) => isa_by_name(name)?,
         };
         let run = vm::Options {
             isa,
             threads: options.threads,
             cancel: options.cancel,
             block_len: options.block_len,
+            parallel_min: options.parallel_min,
         };
         match out {
-            // Same kind: the VM writes straight into the caller's array.
-            Some(out) if out.dtype() == self.dtype() => {
-                vm::run_into(&self.program, &inputs, &plan.broadcast, out_view(out), &run)?;
-                Ok(None)
+            // Same kind: the VM writes straight into the caller's array. If it fails half
+            // way (cancelled), what it wrote is erased so it cannot pass for a result.
+            Some(mut out) if out.dtype() == self.dtype() => {
+                let result = vm::run_into(
+                    &self.program,
+                    &inputs,
+                    &plan.broadcast,
+                    out_view(&mut out),
+                    &run,
+                );
+                if result.is_err() {
+                    poison(&mut out);
+                }
+                result.map(|()| None)
             }
             // A wider kind: compute, then convert while copying.
             Some(out) => {
@@ -275,16 +297,40 @@ impl Compiled {
     }
 }
 
+/// The ISA called `name` (as `VEXPR_ISA` spells it), if this CPU supports it.
+fn isa_by_name(name: &str) -> Result<isa::IsaKind, Error> {
+    let err = |m: String| Err(Error::new(ErrorKind::Input, m));
+    match isa::IsaKind::parse(name) {
+        Some(kind) if kind.is_supported() => Ok(kind),
+        Some(kind) => err(format!("this CPU cannot run the {} kernels", kind.name())),
+        None => err(format!(
+            "unknown instruction set `{name}` (expected baseline, avx2 or avx512)"
+        )),
+    }
+}
+
 /// The caller's output as the VM writes it.
-fn out_view(out: Output<'_>) -> vm::value::OutColumn<'_> {
+fn out_view<'s>(out: &'s mut Output<'_>) -> vm::value::OutColumn<'s> {
     use vm::value::OutColumn;
-    match out.view {
-        OutputView::Bool(v) => OutColumn::Bool(v),
-        OutputView::Int32(v) => OutColumn::I32(v),
-        OutputView::Int64(v) => OutColumn::I64(v),
-        OutputView::Float32(v) => OutColumn::F32(v),
-        OutputView::Float64(v) => OutColumn::F64(v),
-        OutputView::Complex128(v) => OutColumn::C128(v),
+    match &mut out.view {
+        OutputView::Bool(v) => OutColumn::Bool(v.view_mut()),
+        OutputView::Int32(v) => OutColumn::I32(v.view_mut()),
+        OutputView::Int64(v) => OutColumn::I64(v.view_mut()),
+        OutputView::Float32(v) => OutColumn::F32(v.view_mut()),
+        OutputView::Float64(v) => OutColumn::F64(v.view_mut()),
+        OutputView::Complex128(v) => OutColumn::C128(v.view_mut()),
+    }
+}
+
+/// Overwrite an output after a failed run: NaN for floats, zero otherwise.
+fn poison(out: &mut Output<'_>) {
+    match &mut out.view {
+        OutputView::Bool(v) => v.fill(false),
+        OutputView::Int32(v) => v.fill(0),
+        OutputView::Int64(v) => v.fill(0),
+        OutputView::Float32(v) => v.fill(f32::NAN),
+        OutputView::Float64(v) => v.fill(f64::NAN),
+        OutputView::Complex128(v) => v.fill(num_complex::Complex64::new(f64::NAN, f64::NAN)),
     }
 }
 

@@ -179,6 +179,8 @@ pub(crate) struct Options<'a> {
     pub cancel: Option<&'a AtomicBool>,
     /// Elements per block (a multiple of `kernels::PAD`) instead of the default.
     pub block_len: Option<usize>,
+    /// The pool is used from this many elements on, instead of `block::PARALLEL_MIN`.
+    pub parallel_min: Option<usize>,
 }
 
 /// Run `prog` over `shape` (the broadcast shape of its inputs) into `out`, whose shape is

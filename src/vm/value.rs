@@ -164,6 +164,27 @@ elem!(f64, Float64, F64);
 elem!(c128, Complex128, C128);
 
 impl Buf {
+    /// `self` followed by `more` (same type), or `None` for different types.
+    pub fn append(self, more: Buf) -> Option<Buf> {
+        macro_rules! join {
+            ($($var:ident),*) => {
+                match (self, more) {
+                    $((Buf::$var(mut a), Buf::$var(b)) => {
+                        a.extend(b);
+                        Some(Buf::$var(a))
+                    })*
+                    (Buf::Bytes(mut a, w), Buf::Bytes(b, v)) if w == v => {
+                        a.extend(b);
+                        Some(Buf::Bytes(a, w))
+                    }
+                    (Buf::Empty, b) => Some(b),
+                    _ => None,
+                }
+            };
+        }
+        join!(Bool, I32, I64, F32, F64, C128)
+    }
+
     /// A zeroed buffer of `len` elements of `dtype`, reusing `self`'s allocation when it has
     /// the right type and is large enough.
     pub fn ensure(&mut self, dtype: DType, len: usize) {

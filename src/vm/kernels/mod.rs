@@ -53,7 +53,9 @@ pub(crate) struct Frame<'a> {
     pub consts: &'a [Scalar],
     /// The output block: a slice of the caller's output, or `temp` when `direct` is unset.
     pub direct: Option<crate::vm::value::ColumnMut<'a>>,
-    /// Flat index of the current block's first element (for `direct`).
+    /// Flat index of the first element of `direct`.
+    pub base: usize,
+    /// Flat index of the current block's first element.
     pub start: usize,
     /// Whether the current block writes `direct` (else `temp`).
     pub use_direct: bool,
@@ -160,7 +162,10 @@ impl<'a> Frame<'a> {
                     self.direct
                         .as_mut()
                         .and_then(R::column_mut)
-                        .and_then(|all| all.get_mut(self.start..self.start + len))
+                        .and_then(|all| {
+                            let at = self.start - self.base;
+                            all.get_mut(at..at + len)
+                        })
                 } else {
                     R::buf_mut(&mut self.temp).and_then(|v| v.get_mut(..len))
                 };
@@ -205,9 +210,10 @@ impl<'a> Frame<'a> {
                 };
                 let out = if self.use_direct {
                     match self.direct.as_mut() {
-                        Some(crate::vm::value::ColumnMut::Bytes(all, w)) => all
-                            .get_mut(self.start * *w..(self.start + len) * *w)
-                            .map(|o| (o, *w)),
+                        Some(crate::vm::value::ColumnMut::Bytes(all, w)) => {
+                            let at = self.start - self.base;
+                            all.get_mut(at * *w..(at + len) * *w).map(|o| (o, *w))
+                        }
                         _ => None,
                     }
                 } else {
