@@ -174,16 +174,23 @@ fn gather_into(buf: &mut Buf, view: &StridedView<'_>, start: usize, valid: usize
     true
 }
 
+/// `out[k] = src[k]` for every element (the output may be uninitialised).
+fn write_all<T: Copy>(out: &mut [std::mem::MaybeUninit<T>], src: &[T]) {
+    for (o, &v) in out.iter_mut().zip(src) {
+        o.write(v);
+    }
+}
+
 /// Write the first `valid` elements of `temp` to a contiguous output at `start`.
 fn flush_contiguous(temp: &Buf, out: &mut ColumnMut<'_>, start: usize, valid: usize) -> bool {
     macro_rules! copy {
         ($($var:ident),*) => {
             match (temp, out) {
                 $((Buf::$var(t), ColumnMut::$var(o)) => {
-                    o[start..start + valid].copy_from_slice(&t[..valid])
+                    write_all(&mut o[start..start + valid], &t[..valid])
                 })*
                 (Buf::Bytes(t, w), ColumnMut::Bytes(o, _)) => {
-                    o[start * w..(start + valid) * w].copy_from_slice(&t[..valid * w])
+                    write_all(&mut o[start * w..(start + valid) * w], &t[..valid * w])
                 }
                 _ => return false,
             }

@@ -28,7 +28,9 @@ use crate::dtype::DType;
 use crate::error::{Error, ErrorKind};
 use block::Target;
 use isa::IsaKind;
-use value::{ColumnMut, OutColumn, c128};
+use std::mem::MaybeUninit;
+
+use value::{ColumnMut, OutColumn, c128, writable};
 
 /// Types whose all-zero bit pattern is a valid value (`false`, `0`, `0.0`, `0+0j`).
 ///
@@ -128,16 +130,16 @@ pub(crate) fn out_column(a: &mut Array) -> OutColumn<'_> {
 pub(crate) fn target(out: OutColumn<'_>, dtype: DType) -> Target<'_> {
     fn contiguous<'a, T>(
         v: ArrayViewMutD<'a, T>,
-        wrap: fn(&'a mut [T]) -> ColumnMut<'a>,
+        wrap: fn(&'a mut [MaybeUninit<T>]) -> ColumnMut<'a>,
         keep: fn(ArrayViewMutD<'a, T>) -> OutColumn<'a>,
     ) -> Target<'a> {
-        if v.is_standard_layout() {
-            match v.into_slice() {
-                Some(s) => Target::Contiguous(wrap(s)),
-                None => unreachable_target(),
-            }
-        } else {
-            Target::Strided(keep(v))
+        if !v.is_standard_layout() {
+            return Target::Strided(keep(v));
+        }
+        match v.into_slice() {
+            // SAFETY: the VM only writes values into its output (`MaybeUninit::write`).
+            Some(s) => Target::Contiguous(wrap(unsafe { writable(s) })),
+            None => Target::Contiguous(wrap(&mut [])),
         }
     }
     match out {
@@ -152,20 +154,16 @@ pub(crate) fn target(out: OutColumn<'_>, dtype: DType) -> Target<'_> {
                 DType::Bytes(w) => w,
                 _ => 1,
             };
-            if v.is_standard_layout() {
-                match v.into_slice() {
-                    Some(s) => Target::Contiguous(ColumnMut::Bytes(s, w)),
-                    None => unreachable_target(),
-                }
-            } else {
-                Target::Strided(OutColumn::Bytes(v))
+            if !v.is_standard_layout() {
+                return Target::Strided(OutColumn::Bytes(v));
+            }
+            match v.into_slice() {
+                // SAFETY: as above.
+                Some(s) => Target::Contiguous(ColumnMut::Bytes(unsafe { writable(s) }, w)),
+                None => Target::Contiguous(ColumnMut::Bytes(&mut [], w)),
             }
         }
     }
-}
-
-fn unreachable_target<'a>() -> Target<'a> {
-    unreachable!("a standard-layout view always has a slice")
 }
 
 /// How to run one evaluation.
@@ -207,7 +205,71 @@ pub(crate) fn run(
     out_shape: &[usize],
     options: &Options<'_>,
 ) -> Result<Array, Error> {
-    let mut out = allocate(prog.dtype, out_shape)?;
-    run_into(prog, inputs, shape, out_column(&mut out), options)?;
-    Ok(out)
+    if prog.reduction.is_some() {
+        let mut out = allocate(prog.dtype, out_shape)?;
+        run_into(prog, inputs, shape, out_column(&mut out), options)?;
+        return Ok(out);
+    }
+    // An element-wise result is written into fresh, uninitialised memory: zeroing it first
+    // would cost a full pass over the output.
+    let n = elements(out_shape)?;
+    macro_rules! fresh {
+        ($t:ty, $col:ident, $arr:ident) => {{
+            let mut v = uninit_vec::<$t>(n)?;
+            let target = Target::Contiguous(ColumnMut::$col(&mut v.spare_capacity_mut()[..n]));
+            block::run_elementwise(prog, inputs, shape, target, options)?;
+            // SAFETY: the run returned Ok, so it wrote all `n` elements: its pieces cover
+            // `0..n`, and every block of a piece writes each of its valid elements, in place
+            // or through `flush_contiguous` (an unwritten block is an error, not Ok).
+            unsafe { v.set_len(n) };
+            Array::$arr(array_of(out_shape, v)?)
+        }};
+    }
+    Ok(match prog.dtype {
+        DType::Bool => fresh!(bool, Bool, Bool),
+        DType::Int32 => fresh!(i32, I32, Int32),
+        DType::Int64 => fresh!(i64, I64, Int64),
+        DType::Float32 => fresh!(f32, F32, Float32),
+        DType::Float64 => fresh!(f64, F64, Float64),
+        DType::Complex128 => fresh!(c128, C128, Complex128),
+        DType::Bytes(w) => {
+            let bytes = n.checked_mul(w).ok_or_else(too_big)?;
+            let mut v = uninit_vec::<u8>(bytes)?;
+            let target =
+                Target::Contiguous(ColumnMut::Bytes(&mut v.spare_capacity_mut()[..bytes], w));
+            block::run_elementwise(prog, inputs, shape, target, options)?;
+            // SAFETY: as above, every byte of every element was written.
+            unsafe { v.set_len(bytes) };
+            let mut full = out_shape.to_vec();
+            full.push(w);
+            Array::Bytes(BytesArray::from_raw(array_of(&full, v)?)?)
+        }
+    })
+}
+
+fn too_big() -> Error {
+    Error::new(ErrorKind::Memory, "the result shape overflows")
+}
+
+/// The number of elements of `shape`, or a `Memory` error if it overflows.
+fn elements(shape: &[usize]) -> Result<usize, Error> {
+    shape
+        .iter()
+        .try_fold(1usize, |a, &d| a.checked_mul(d))
+        .ok_or_else(too_big)
+}
+
+/// An empty vector with room for `n` elements, or a `Memory` error instead of aborting.
+fn uninit_vec<T>(n: usize) -> Result<Vec<T>, Error> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).map_err(|_| {
+        Error::new(
+            ErrorKind::Memory,
+            format!(
+                "the result needs {n} elements of {} bytes, more memory than is available",
+                std::mem::size_of::<T>()
+            ),
+        )
+    })?;
+    Ok(v)
 }
