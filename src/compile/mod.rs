@@ -261,3 +261,6 @@ impl Emitter<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -159,3 +159,6 @@ pub(crate) fn dce(hir: Hir) -> Hir {
         source: hir.source,
     }
 }
+
+#[cfg(test)]
+mod tests;
