@@ -271,5 +271,37 @@ fn uninit_vec<T>(n: usize) -> Result<Vec<T>, Error> {
             ),
         )
     })?;
+    advise_huge_pages(
+        v.as_mut_ptr() as *mut u8,
+        v.capacity() * std::mem::size_of::<T>(),
+    );
     Ok(v)
+}
+
+/// Results at least this large ask the kernel for transparent huge pages.
+const HUGE_PAGE_MIN: usize = 4 << 20;
+
+/// Ask Linux to back the 2 MiB-aligned interior of a large fresh allocation with huge pages.
+///
+/// A fresh result is first touched by the kernels, one page fault per 4 KiB page: on a 10^7
+/// float64 result that is 20,000 faults, which measured slower than computing the result
+/// (this is also why NumPy advises huge pages for arrays of 4 MiB and more, so numexpr's
+/// results get them). With the advice, one fault maps 2 MiB.
+fn advise_huge_pages(ptr: *mut u8, bytes: usize) {
+    #[cfg(target_os = "linux")]
+    if bytes >= HUGE_PAGE_MIN {
+        const HUGE: usize = 2 << 20;
+        let start = (ptr as usize).next_multiple_of(HUGE);
+        let end = (ptr as usize + bytes) / HUGE * HUGE;
+        if end > start {
+            // SAFETY: `start..end` lies inside an allocation we own and have not shared yet.
+            // `madvise(MADV_HUGEPAGE)` is only advice about how to back the pages: it does
+            // not change their contents or validity, and a failure is harmless (ignored).
+            unsafe {
+                libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE);
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (ptr, bytes, HUGE_PAGE_MIN);
 }
