@@ -287,7 +287,7 @@ const HUGE_PAGE_MIN: usize = 4 << 20;
 /// float64 result that is 20,000 faults, which measured slower than computing the result
 /// (this is also why NumPy advises huge pages for arrays of 4 MiB and more, so numexpr's
 /// results get them). With the advice, one fault maps 2 MiB.
-fn advise_huge_pages(ptr: *mut u8, bytes: usize) {
+pub(crate) fn advise_huge_pages(ptr: *mut u8, bytes: usize) {
     #[cfg(target_os = "linux")]
     if bytes >= HUGE_PAGE_MIN {
         const HUGE: usize = 2 << 20;
