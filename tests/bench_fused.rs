@@ -5,24 +5,9 @@
 #[path = "../benches/common/fused.rs"]
 mod fused;
 
-use fused::{Column, Dtype, Entry, OutBuf, SUITE};
+use fused::{Column, Dtype, Entry, OutBuf, SUITE, uniform};
 use num_complex::Complex64;
 use vexpr::{Array, Vars};
-
-/// Deterministic uniform values in (0, 1) (splitmix64).
-fn uniform(n: usize, seed: u64) -> Vec<f64> {
-    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    (0..n)
-        .map(|_| {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^= z >> 31;
-            ((z >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-        })
-        .collect()
-}
 
 /// The input values of one suite entry, kept in every dtype the suite uses.
 struct Inputs {
@@ -267,6 +252,16 @@ fn the_suite_is_complete_and_unique() {
     assert_eq!(entry("sum_mul", Dtype::F64).bytes_per_element(), 16);
     assert_eq!(entry("and_cmp", Dtype::F64).bytes_per_element(), 17);
     assert_eq!(entry("complex", Dtype::C128).bytes_per_element(), 48);
+}
+
+#[test]
+fn uniform_values_are_inside_the_unit_interval_and_repeatable() {
+    let values = uniform(10_000, 3);
+    assert!(values.iter().all(|&x| x > 0.0 && x < 1.0));
+    let mean = values.iter().sum::<f64>() / 10_000.0;
+    assert!((mean - 0.5).abs() < 0.02, "{mean}");
+    assert_eq!(values, uniform(10_000, 3));
+    assert_ne!(values, uniform(10_000, 4));
 }
 
 #[test]

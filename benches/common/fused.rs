@@ -409,6 +409,22 @@ pub const SUITE: &[Entry] = &[
     entry!("exp_log1p", "exp(-a) * log1p(b)", F32["a", "b"] -> F32 Elementwise, Compute, exp_log1p_f32),
 ];
 
+/// `n` deterministic values uniform in (0, 1) from `seed` (splitmix64; the top 53 bits, offset
+/// by half a step so neither 0 nor 1 occurs).
+pub fn uniform(n: usize, seed: u64) -> Vec<f64> {
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (0..n)
+        .map(|_| {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^= z >> 31;
+            ((z >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+        })
+        .collect()
+}
+
 /// The suite entry with this slug and input dtype.
 pub fn find(slug: &str, dtype: Dtype) -> Option<&'static Entry> {
     SUITE.iter().find(|e| e.slug == slug && e.dtype == dtype)
