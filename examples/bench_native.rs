@@ -9,7 +9,8 @@
 //! cargo run --release --example bench_native -- triad [--threads T] [--runs R] [--len N]
 //! ```
 //!
-//! `list` prints the suite (slug, dtype, bound, inputs, expression; tab-separated). `fused`
+//! `list` prints the suite (slug, dtype, bound, bytes read and written per element, inputs,
+//! expression; tab-separated). `fused`
 //! loads the inputs with `vexpr::npy::read`, runs the loop once untimed (writing `-o` if
 //! given), then times R runs and ends with the line `vexpr eval --time` prints:
 //! `time: median_s=... min_s=... max_s=... runs=R`. Each timed run allocates its output, as
@@ -64,9 +65,10 @@ fn list() -> Result<(), Failure> {
             fused::Bound::Compute => "compute",
         };
         println!(
-            "{}\t{}\t{bound}\t{}\t{}",
+            "{}\t{}\t{bound}\t{}\t{}\t{}",
             e.slug,
             e.dtype.name(),
+            e.bytes_per_element(),
             e.inputs.join(","),
             e.expr
         );
