@@ -22,8 +22,8 @@
 //! cargo bench --bench suite -- overhead
 //! ```
 //!
-//! vexpr runs on one thread unless `VEXPR_BENCH_THREADS` says otherwise (the overhead group is
-//! always single-threaded). Measurement times are short (0.5 s warm-up, 1 s measurement, ten
+//! vexpr and the fused loop run on one thread unless `VEXPR_BENCH_THREADS` says otherwise (the
+//! block-length and overhead groups are always single-threaded). Measurement times are short (0.5 s warm-up, 1 s measurement, ten
 //! samples); criterion's `--warm-up-time`, `--measurement-time` and `--sample-size` raise them.
 
 use std::hint::black_box;
@@ -181,13 +181,13 @@ fn ndarray_version<'d>(entry: &Entry, d: &'d Data) -> Option<Box<dyn Fn() + 'd>>
     }
 }
 
-/// vexpr's options: one thread unless `VEXPR_BENCH_THREADS` names another count.
-fn run_options() -> RunOptions<'static> {
-    let threads = std::env::var("VEXPR_BENCH_THREADS")
+/// The thread count of the suite groups: one unless `VEXPR_BENCH_THREADS` names another.
+fn suite_threads() -> usize {
+    std::env::var("VEXPR_BENCH_THREADS")
         .ok()
         .and_then(|v| v.trim().parse::<usize>().ok())
-        .unwrap_or(1);
-    RunOptions::new().threads(threads)
+        .filter(|&n| n > 0)
+        .unwrap_or(1)
 }
 
 /// Compiles `entry`'s expression for `vars`.
@@ -197,7 +197,8 @@ fn compiled(entry: &Entry, vars: &Vars<'_>) -> Compiled {
 
 /// The suite groups: every expression, every size, four ways.
 fn suite(c: &mut Criterion) {
-    let options = run_options();
+    let threads = suite_threads();
+    let options = RunOptions::new().threads(threads);
     for n in SIZES {
         let data = Data::new(n);
         for entry in SUITE {
@@ -216,7 +217,7 @@ fn suite(c: &mut Criterion) {
             });
             let columns = data.columns(entry);
             group.bench_function(BenchmarkId::new("fused", n), |bench| {
-                bench.iter(|| fused::run(entry, &columns, &mut out, 1))
+                bench.iter(|| fused::run(entry, &columns, &mut out, threads))
             });
             if let Some(version) = ndarray_version(entry, &data) {
                 group.bench_function(BenchmarkId::new("ndarray", n), |bench| bench.iter(&version));
