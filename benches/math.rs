@@ -16,6 +16,8 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+// `isa.rs` names the library's error types by their crate-root paths.
+use vexpr::{Error, ErrorKind};
 
 // The library's own `vm::isa` and `vm::math` sources, re-exported under the paths they use.
 #[path = "../src/vm/isa.rs"]
