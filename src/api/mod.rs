@@ -220,9 +220,9 @@ impl Compiled {
     ) -> Result<Option<Array>, Error> {
         let inputs = self.bind(vars)?;
         let shapes: Vec<&[usize]> = inputs.iter().map(ArrayRef::shape).collect();
-        let plan = hir::shape::plan(&self.hir, &shapes)?;
+        let (broadcast, result) = hir::shape::result(&self.hir, &shapes)?;
         if let Some(out) = &out {
-            out.check(self.dtype(), &plan.result)?;
+            out.check(self.dtype(), &result)?;
         }
         let isa = match options.engine {
             Engine::Reference => {
@@ -246,24 +246,19 @@ impl Compiled {
             // Same kind: the VM writes straight into the caller's array. If it fails half
             // way (cancelled), what it wrote is erased so it cannot pass for a result.
             Some(mut out) if out.dtype() == self.dtype() => {
-                let result = vm::run_into(
-                    &self.program,
-                    &inputs,
-                    &plan.broadcast,
-                    out_view(&mut out),
-                    &run,
-                );
-                if result.is_err() {
+                let done =
+                    vm::run_into(&self.program, &inputs, &broadcast, out_view(&mut out), &run);
+                if done.is_err() {
                     poison(&mut out);
                 }
-                result.map(|()| None)
+                done.map(|()| None)
             }
             // A wider kind: compute, then convert while copying.
             Some(out) => {
-                let result = vm::run(&self.program, &inputs, &plan.broadcast, &plan.result, &run)?;
+                let result = vm::run(&self.program, &inputs, &broadcast, &result, &run)?;
                 out.assign(result).map(|()| None)
             }
-            None => vm::run(&self.program, &inputs, &plan.broadcast, &plan.result, &run).map(Some),
+            None => vm::run(&self.program, &inputs, &broadcast, &result, &run).map(Some),
         }
     }
 

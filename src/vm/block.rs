@@ -7,16 +7,17 @@
 //!
 //! Inputs are read in place when they are C-contiguous after broadcasting, passed as a scalar
 //! when they are the same value everywhere (0-d, or broadcast along every axis), and gathered
-//! into a block buffer otherwise. The last, partial block is padded to a multiple of
-//! [`PAD`]: its inputs are copied into buffers and its output goes through a buffer, so every
-//! element goes through exactly the same kernel code wherever it sits in the array.
+//! into a block buffer otherwise. The last block is simply shorter: the kernels compute the
+//! same value for an element whatever its position, in a vectorised loop body or in its
+//! scalar remainder (the same IEEE operations, no contraction into FMA; tested by
+//! `tests/position.rs` on every ISA), so it needs no padding and no copies.
 
 use ndarray::ArrayViewD;
 
 use super::Options;
 use super::isa::{self, IsaKind};
 use super::kernels::reduce::{self, Accumulator, Fold};
-use super::kernels::{self, Frame, Kernel, PAD, Source};
+use super::kernels::{self, Frame, Kernel, Source};
 use super::strided::{self, Broadcast};
 use super::value::{Buf, Column, ColumnMut, Elem, OutColumn, c128};
 use crate::array::ArrayRef;
@@ -140,21 +141,6 @@ impl<'a> Column<'a> {
             Column::Bytes(v, w) => Column::Bytes(v.get(start * w..(start + len) * w)?, *w),
         })
     }
-}
-
-/// Copy `src` into the front of `buf` (same element type).
-fn copy_into(buf: &mut Buf, src: &Column<'_>) -> bool {
-    match (buf, src) {
-        (Buf::Bool(b), Column::Bool(s)) => b[..s.len()].copy_from_slice(s),
-        (Buf::I32(b), Column::I32(s)) => b[..s.len()].copy_from_slice(s),
-        (Buf::I64(b), Column::I64(s)) => b[..s.len()].copy_from_slice(s),
-        (Buf::F32(b), Column::F32(s)) => b[..s.len()].copy_from_slice(s),
-        (Buf::F64(b), Column::F64(s)) => b[..s.len()].copy_from_slice(s),
-        (Buf::C128(b), Column::C128(s)) => b[..s.len()].copy_from_slice(s),
-        (Buf::Bytes(b, _), Column::Bytes(s, _)) => b[..s.len()].copy_from_slice(s),
-        _ => return false,
-    }
-    true
 }
 
 /// Gather elements `start..start + valid` of `view` into the front of `buf`.
@@ -371,24 +357,18 @@ impl<'a> Run<'a> {
             ));
         }
         let valid = self.block.min(end - start);
-        let len = valid.next_multiple_of(PAD).min(self.block.max(PAD));
         frame.start = start;
-        frame.len = len;
+        frame.len = valid;
         for (i, plan) in self.plans.iter().enumerate() {
             let ok = match plan {
                 Plan::Splat(_) => true,
-                Plan::Column(c) if valid == len => match c.part(start, len) {
+                Plan::Column(c) => match c.part(start, valid) {
                     Some(part) => {
                         frame.inputs[i] = Source::Column(part);
                         true
                     }
                     None => false,
                 },
-                Plan::Column(c) => {
-                    frame.inputs[i] = Source::Gathered;
-                    c.part(start, valid)
-                        .is_some_and(|part| copy_into(&mut frame.gathered[i], &part))
-                }
                 Plan::Strided(v) => {
                     frame.inputs[i] = Source::Gathered;
                     gather_into(&mut frame.gathered[i], v, start, valid)
@@ -472,7 +452,7 @@ fn blocks<'f>(
     let mut start = lo;
     while start < hi {
         let valid = run.load(frame, start, hi)?;
-        frame.use_direct = frame.direct.is_some() && valid == frame.len;
+        frame.use_direct = frame.direct.is_some();
         run.execute(frame);
         let ok = match sink {
             _ if frame.use_direct => true,

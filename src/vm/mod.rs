@@ -175,7 +175,7 @@ pub(crate) struct Options<'a> {
     pub threads: Option<usize>,
     /// Stop with [`ErrorKind::Cancelled`] once this is set.
     pub cancel: Option<&'a AtomicBool>,
-    /// Elements per block (a multiple of `kernels::PAD`) instead of the default.
+    /// Elements per block instead of the default.
     pub block_len: Option<usize>,
     /// The pool is used from this many elements on, instead of `block::PARALLEL_MIN`.
     pub parallel_min: Option<usize>,

@@ -42,8 +42,7 @@ pub(crate) enum Source<'a> {
 
 /// Per-thread state of a run: the current block and everything its operands live in.
 pub(crate) struct Frame<'a> {
-    /// Elements in the current block, padded to a multiple of [`PAD`] (kernels run on all of
-    /// them; only the valid ones reach the output).
+    /// Elements in the current block.
     pub len: usize,
     /// The block registers.
     pub regs: Vec<Buf>,
@@ -66,9 +65,6 @@ pub(crate) struct Frame<'a> {
     /// Set when an operand did not have the type its opcode expects (an internal error).
     pub fault: bool,
 }
-
-/// Blocks are padded to a multiple of this many elements (one AVX-512 vector of bytes).
-pub(crate) const PAD: usize = 64;
 
 /// An operand's values for the current block.
 #[derive(Clone, Copy, Debug)]
