@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::OnceLock;
 use std::sync::atomic::AtomicBool;
 
 use bumpalo::Bump;
@@ -48,6 +49,8 @@ pub struct Compiled {
     hir: Hir,
     /// The optimised bytecode the VM runs.
     program: Program,
+    /// The program's kernels for each ISA, resolved on first use.
+    kernels: [OnceLock<Box<[vm::kernels::Kernel]>>; 3],
 }
 
 /// Options for one evaluation ([`Compiled::run_with`]).
@@ -147,7 +150,11 @@ pub fn compile(expr: &str, sig: &Signature) -> Result<Compiled, Error> {
         let hir = hir::lower(ast, &source, sig)?;
         let optimized = optimize::optimize(hir.clone(), &fold_constant)?;
         let program = compile_program(&optimized)?;
-        Ok(Compiled { hir, program })
+        Ok(Compiled {
+            hir,
+            program,
+            kernels: Default::default(),
+        })
     };
     compile().map_err(|e: Error| e.with_source(&source))
 }
@@ -161,6 +168,7 @@ fn fold_constant(tiny: &Hir) -> Result<Scalar, Error> {
         cancel: None,
         block_len: None,
         parallel_min: None,
+        kernels: None,
     };
     let value = vm::run(&program, &[], &[], &[], &options)?;
     value
@@ -235,12 +243,15 @@ impl Compiled {
             Engine::Vm => isa::detect(),
             Engine::VmWith(name) => isa_by_name(name)?,
         };
+        let kernels =
+            self.kernels[isa as usize].get_or_init(|| vm::kernels::resolve(&self.program, isa));
         let run = vm::Options {
             isa,
             threads: options.threads,
             cancel: options.cancel,
             block_len: options.block_len,
             parallel_min: options.parallel_min,
+            kernels: Some(kernels),
         };
         match out {
             // Same kind: the VM writes straight into the caller's array. If it fails half

@@ -242,7 +242,7 @@ const PIECES_PER_THREAD: usize = 4;
 struct Run<'a> {
     prog: &'a Program,
     plans: Vec<Plan<'a>>,
-    kernels: Vec<Kernel>,
+    kernels: std::borrow::Cow<'a, [Kernel]>,
     cancel: Option<&'a std::sync::atomic::AtomicBool>,
     isa: IsaKind,
     threads: usize,
@@ -274,11 +274,10 @@ impl<'a> Run<'a> {
         Ok(Run {
             prog,
             plans,
-            kernels: prog
-                .instrs
-                .iter()
-                .map(|i| kernels::kernel(options.isa, i.op))
-                .collect(),
+            kernels: match options.kernels {
+                Some(k) => std::borrow::Cow::Borrowed(k),
+                None => std::borrow::Cow::Owned(kernels::resolve(prog, options.isa).into_vec()),
+            },
             cancel: options.cancel,
             isa: options.isa,
             threads,
@@ -384,7 +383,7 @@ impl<'a> Run<'a> {
     /// Run the instructions over the loaded block.
     #[inline(always)]
     fn execute(&self, frame: &mut Frame<'_>) {
-        for (instr, kernel) in self.prog.instrs.iter().zip(&self.kernels) {
+        for (instr, kernel) in self.prog.instrs.iter().zip(self.kernels.iter()) {
             // SAFETY: the kernels come from the table of `self.isa`, and `IsaKind` values
             // other than `Baseline` are only produced after the CPU was found to support them
             // (`isa::detect`, the API's `isa_by_name`).

@@ -179,6 +179,8 @@ pub(crate) struct Options<'a> {
     pub block_len: Option<usize>,
     /// The pool is used from this many elements on, instead of `block::PARALLEL_MIN`.
     pub parallel_min: Option<usize>,
+    /// The program's kernels for `isa` ([`kernels::resolve`]), if the caller keeps them.
+    pub kernels: Option<&'a [kernels::Kernel]>,
 }
 
 /// Run `prog` over `shape` (the broadcast shape of its inputs) into `out`, whose shape is

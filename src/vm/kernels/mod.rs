@@ -589,6 +589,11 @@ macro_rules! define_kernels {
 
 for_each_instruction!(define_kernels);
 
+/// The kernels of `prog`'s instructions, compiled for `isa`.
+pub(crate) fn resolve(prog: &crate::bytecode::Program, isa: IsaKind) -> Box<[Kernel]> {
+    prog.instrs.iter().map(|i| kernel(isa, i.op)).collect()
+}
+
 /// The kernel for `op` compiled for `isa`.
 pub(crate) fn kernel(isa: IsaKind, op: OpCode) -> Kernel {
     match isa {
