@@ -27,6 +27,7 @@ fn options() -> vm::Options<'static> {
         cancel: None,
         block_len: None,
         parallel_min: None,
+        kernels: None,
     }
 }
 
