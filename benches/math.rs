@@ -16,6 +16,8 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+// `isa.rs` names the library's error types by their crate-root paths.
+use vexpr::{Error, ErrorKind};
 
 // The library's own `vm::isa` and `vm::math` sources, re-exported under the paths they use.
 #[path = "../src/vm/isa.rs"]
@@ -26,8 +28,6 @@ mod vm {
     pub(crate) use super::{isa, math};
 }
 
-// `isa::by_name` names the library's error type as `crate::Error`.
-use vexpr::{Error, ErrorKind};
 use vm::isa::{Isa, IsaKind, Kernel, dispatch};
 use vm::math::{BinaryFn, UnaryFn};
 

@@ -50,3 +50,8 @@ pub use array::{Array, BytesArray, Element};
 pub use dtype::{DType, Scalar};
 pub use error::{Error, ErrorKind, Result, Span};
 pub use pool::{get_num_threads, set_num_threads};
+
+/// The README's examples run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

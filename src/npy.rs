@@ -71,6 +71,9 @@ const CHUNK: usize = 1 << 16;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ReadOptions {
     wrap_uint64: bool,
+    /// Bytes the source is known to hold (a file's length): when the header's claim fits,
+    /// the data's memory is reserved at once (and large arrays get huge pages).
+    available: Option<u64>,
 }
 
 impl ReadOptions {
@@ -93,7 +96,9 @@ impl ReadOptions {
         let file = File::open(path)
             .map_err(|e| input_error(format!("cannot open the file: {e}")))
             .map_err(at)?;
-        self.read_from(BufReader::new(file)).map_err(at)
+        let mut options = *self;
+        options.available = file.metadata().ok().map(|m| m.len());
+        options.read_from(BufReader::new(file)).map_err(at)
     }
 
     /// Read a `.npy` stream from `reader` (everything after the data is left unread).
@@ -104,7 +109,9 @@ impl ReadOptions {
 
     /// Read a `.npy` file held in memory.
     pub fn read_bytes(&self, bytes: &[u8]) -> Result<Array, Error> {
-        self.read_from(bytes)
+        let mut options = *self;
+        options.available = Some(bytes.len() as u64);
+        options.read_from(bytes)
     }
 }
 
@@ -648,6 +655,7 @@ fn read_data(
         fortran: header.fortran_order,
         count,
         nbytes,
+        present: options.available.is_some_and(|a| a >= nbytes as u64),
     };
     /// Decodes fixed-size elements of `$n` bytes with `$decode` into an `Array::$v`.
     macro_rules! numeric {
@@ -731,6 +739,8 @@ struct Shaping<'s> {
     fortran: bool,
     count: usize,
     nbytes: usize,
+    /// The source holds at least `nbytes` more bytes (checked against its length).
+    present: bool,
 }
 
 impl Shaping<'_> {
@@ -761,8 +771,15 @@ fn read_elements<const N: usize, T>(
     ctx: &Shaping<'_>,
     decode: impl Fn([u8; N]) -> T,
 ) -> Result<Vec<T>, Error> {
-    // No capacity up front: the header's count is a claim, the bytes read are the facts.
+    // Capacity up front only when the source's length backs the header's claim: otherwise
+    // the count is a claim, and the bytes read are the facts.
     let mut values = Vec::new();
+    if ctx.present && values.try_reserve_exact(ctx.count).is_ok() {
+        crate::vm::advise_huge_pages(
+            values.as_mut_ptr() as *mut u8,
+            values.capacity() * std::mem::size_of::<T>(),
+        );
+    }
     let mut buf = vec![0u8; (CHUNK - CHUNK % N).min(ctx.nbytes)];
     let mut remaining = ctx.nbytes;
     while remaining > 0 {

@@ -239,7 +239,12 @@ fn run_case(case: &Case, engine: Engine, threads: usize) -> Option<String> {
     for (name, a) in &arrays {
         vars.insert(name, a);
     }
-    let options = RunOptions::new().engine(engine).threads(threads);
+    // Small blocks and no size threshold, so the corpus's small arrays really are split
+    // among the threads.
+    let mut options = RunOptions::new().engine(engine).threads(threads);
+    if threads > 1 {
+        options = options.block_len(64).parallel_min(0);
+    }
     let result = vexpr::compile(&case.expr, &vars.signature())
         .and_then(|prog| prog.run_with(&vars, &options));
     match (&case.error, result) {
@@ -282,7 +287,7 @@ fn engines() -> Vec<Engine> {
 #[test]
 fn golden_corpus() {
     for engine in engines() {
-        for threads in [1, 2] {
+        for threads in [1, 2, 3, 8] {
             corpus_on(engine, threads);
         }
     }

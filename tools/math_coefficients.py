@@ -278,16 +278,7 @@ def main_f32():
     const("LN2_HI_F32", truncate(ln2, 16), "ln 2 truncated to 16 bits: n * LN2_HI_F32 is exact for |n| < 2^8.")
     const("LN2_LO_F32", ln2 - truncate(ln2, 16), "ln 2 - LN2_HI_F32.")
     const("LOG2_E_F32", 1 / ln2, "1 / ln 2.")
-    pio2 = pi / 2
-    c1 = truncate(pio2, 12)
-    c2 = truncate(pio2 - c1, 12)
-    c3 = truncate(pio2 - c1 - c2, 12)
-    c4 = pio2 - c1 - c2 - c3
-    const("PIO2_C1_F32", c1, "pi/2, first 12 bits: n * PIO2_C1_F32 is exact for |n| < 2^12.")
-    const("PIO2_C2_F32", c2, "pi/2, next 12 bits.")
-    const("PIO2_C3_F32", c3, "pi/2, next 12 bits.")
-    const("PIO2_C4_F32", c4, "pi/2 - the three pieces above, rounded.")
-    const("TWO_OVER_PI_F32", 2 / pi, "2/pi rounded.")
+    # sin/cos/tan of f32 reduce their argument in f64 (trig.rs), so no f32 split of pi/2.
 
 
 if PRECISION == "f32":

@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::OnceLock;
 use std::sync::atomic::AtomicBool;
 
 use bumpalo::Bump;
@@ -48,6 +49,8 @@ pub struct Compiled {
     hir: Hir,
     /// The optimised bytecode the VM runs.
     program: Program,
+    /// The program's kernels for each ISA, resolved on first use.
+    kernels: [OnceLock<Box<[vm::kernels::Kernel]>>; 3],
 }
 
 /// Options for one evaluation ([`Compiled::run_with`]).
@@ -68,6 +71,7 @@ pub struct RunOptions<'a> {
     cancel: Option<&'a AtomicBool>,
     engine: Engine,
     block_len: Option<usize>,
+    parallel_min: Option<usize>,
 }
 
 /// Which evaluator runs an expression: for tests that compare them.
@@ -117,6 +121,14 @@ impl<'a> RunOptions<'a> {
         self.block_len = Some(n.clamp(64, 1 << 20).next_multiple_of(64));
         self
     }
+
+    /// Use the worker pool from `n` elements on instead of the VM's threshold (tests use 0
+    /// to run small arrays on several threads).
+    #[doc(hidden)]
+    pub fn parallel_min(mut self, n: usize) -> RunOptions<'a> {
+        self.parallel_min = Some(n);
+        self
+    }
 }
 
 /// The name of the instruction set the VM uses on this machine (`baseline`, `avx2`,
@@ -138,7 +150,11 @@ pub fn compile(expr: &str, sig: &Signature) -> Result<Compiled, Error> {
         let hir = hir::lower(ast, &source, sig)?;
         let optimized = optimize::optimize(hir.clone(), &fold_constant)?;
         let program = compile_program(&optimized)?;
-        Ok(Compiled { hir, program })
+        Ok(Compiled {
+            hir,
+            program,
+            kernels: Default::default(),
+        })
     };
     compile().map_err(|e: Error| e.with_source(&source))
 }
@@ -151,6 +167,8 @@ fn fold_constant(tiny: &Hir) -> Result<Scalar, Error> {
         threads: Some(1),
         cancel: None,
         block_len: None,
+        parallel_min: None,
+        kernels: None,
     };
     let value = vm::run(&program, &[], &[], &[], &options)?;
     value
@@ -172,8 +190,9 @@ impl Compiled {
     }
 
     /// Evaluate with `vars` into `out`, which must have the result's shape and a dtype the
-    /// result converts to safely (the same kind, or a higher rank). On error nothing is
-    /// written to `out`.
+    /// result converts to safely (the same kind, or a higher rank). An error found before
+    /// evaluating (shapes, dtypes) leaves `out` untouched; an evaluation stopped half way
+    /// (cancelled) leaves NaN in a float `out` and zeros in others, never a partial result.
     pub fn run_into(&self, vars: &Vars<'_>, out: Output<'_>) -> Result<(), Error> {
         self.run_into_with(vars, out, &RunOptions::default())
     }
@@ -215,9 +234,9 @@ impl Compiled {
     ) -> Result<Option<Array>, Error> {
         let inputs = self.bind(vars)?;
         let shapes: Vec<&[usize]> = inputs.iter().map(ArrayRef::shape).collect();
-        let plan = hir::shape::plan(&self.hir, &shapes)?;
+        let (broadcast, result) = hir::shape::result(&self.hir, &shapes)?;
         if let Some(out) = &out {
-            out.check(self.dtype(), &plan.result)?;
+            out.check(self.dtype(), &result)?;
         }
         let isa = match options.engine {
             Engine::Reference => {
@@ -228,26 +247,35 @@ impl Compiled {
                 };
             }
             Engine::Vm => isa::detect(),
-            Engine::VmWith(name) => isa::by_name(name)?,
+            Engine::VmWith(name) => isa_by_name(name)?,
         };
+        let kernels =
+            self.kernels[isa as usize].get_or_init(|| vm::kernels::resolve(&self.program, isa));
         let run = vm::Options {
             isa,
             threads: options.threads,
             cancel: options.cancel,
             block_len: options.block_len,
+            parallel_min: options.parallel_min,
+            kernels: Some(kernels),
         };
         match out {
-            // Same kind: the VM writes straight into the caller's array.
-            Some(out) if out.dtype() == self.dtype() => {
-                vm::run_into(&self.program, &inputs, &plan.broadcast, out_view(out), &run)?;
-                Ok(None)
+            // Same kind: the VM writes straight into the caller's array. If it fails half
+            // way (cancelled), what it wrote is erased so it cannot pass for a result.
+            Some(mut out) if out.dtype() == self.dtype() => {
+                let done =
+                    vm::run_into(&self.program, &inputs, &broadcast, out_view(&mut out), &run);
+                if done.is_err() {
+                    poison(&mut out);
+                }
+                done.map(|()| None)
             }
             // A wider kind: compute, then convert while copying.
             Some(out) => {
-                let result = vm::run(&self.program, &inputs, &plan.broadcast, &plan.result, &run)?;
+                let result = vm::run(&self.program, &inputs, &broadcast, &result, &run)?;
                 out.assign(result).map(|()| None)
             }
-            None => vm::run(&self.program, &inputs, &plan.broadcast, &plan.result, &run).map(Some),
+            None => vm::run(&self.program, &inputs, &broadcast, &result, &run).map(Some),
         }
     }
 
@@ -281,16 +309,40 @@ impl Compiled {
     }
 }
 
+/// The ISA called `name` (as `VEXPR_ISA` spells it), if this CPU supports it.
+fn isa_by_name(name: &str) -> Result<isa::IsaKind, Error> {
+    let err = |m: String| Err(Error::new(ErrorKind::Input, m));
+    match isa::IsaKind::parse(name) {
+        Some(kind) if kind.is_supported() => Ok(kind),
+        Some(kind) => err(format!("this CPU cannot run the {} kernels", kind.name())),
+        None => err(format!(
+            "unknown instruction set `{name}` (expected baseline, avx2 or avx512)"
+        )),
+    }
+}
+
 /// The caller's output as the VM writes it.
-fn out_view(out: Output<'_>) -> vm::value::OutColumn<'_> {
+fn out_view<'s>(out: &'s mut Output<'_>) -> vm::value::OutColumn<'s> {
     use vm::value::OutColumn;
-    match out.view {
-        OutputView::Bool(v) => OutColumn::Bool(v),
-        OutputView::Int32(v) => OutColumn::I32(v),
-        OutputView::Int64(v) => OutColumn::I64(v),
-        OutputView::Float32(v) => OutColumn::F32(v),
-        OutputView::Float64(v) => OutColumn::F64(v),
-        OutputView::Complex128(v) => OutColumn::C128(v),
+    match &mut out.view {
+        OutputView::Bool(v) => OutColumn::Bool(v.view_mut()),
+        OutputView::Int32(v) => OutColumn::I32(v.view_mut()),
+        OutputView::Int64(v) => OutColumn::I64(v.view_mut()),
+        OutputView::Float32(v) => OutColumn::F32(v.view_mut()),
+        OutputView::Float64(v) => OutColumn::F64(v.view_mut()),
+        OutputView::Complex128(v) => OutColumn::C128(v.view_mut()),
+    }
+}
+
+/// Overwrite an output after a failed run: NaN for floats, zero otherwise.
+fn poison(out: &mut Output<'_>) {
+    match &mut out.view {
+        OutputView::Bool(v) => v.fill(false),
+        OutputView::Int32(v) => v.fill(0),
+        OutputView::Int64(v) => v.fill(0),
+        OutputView::Float32(v) => v.fill(f32::NAN),
+        OutputView::Float64(v) => v.fill(f64::NAN),
+        OutputView::Complex128(v) => v.fill(num_complex::Complex64::new(f64::NAN, f64::NAN)),
     }
 }
 

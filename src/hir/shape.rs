@@ -171,6 +171,50 @@ pub(crate) fn check_identity(
     Ok(())
 }
 
+/// The broadcast shape of all inputs and the result shape, like [`plan`] but without the
+/// per-node shapes, which the VM does not need. When every input has the same shape or is
+/// 0-d, no node can fail to broadcast, so the node pass is skipped (the common case, and
+/// what keeps a call on small arrays cheap); otherwise this is [`plan`].
+pub(crate) fn result(
+    hir: &Hir,
+    input_shapes: &[&[usize]],
+) -> Result<(Vec<usize>, Vec<usize>), Error> {
+    let mut full: &[usize] = &[];
+    let uniform = input_shapes.iter().all(|s| {
+        if s.is_empty() {
+            true
+        } else if full.is_empty() {
+            full = s;
+            true
+        } else {
+            *s == full
+        }
+    });
+    if !uniform {
+        let p = plan(hir, input_shapes)?;
+        return Ok((p.broadcast, p.result));
+    }
+    check_inputs(hir, input_shapes)?;
+    let Some(root) = hir.nodes.last() else {
+        return Err(Error::new(ErrorKind::Internal, "an empty HIR has no shape"));
+    };
+    let result = match root.op {
+        Op::Reduce(op, axis) => {
+            let shape = reduce_shape(root, full, axis)?;
+            check_identity(
+                op,
+                axis.and_then(|a| normalize_axis(a, full.len())),
+                full,
+                root.span,
+            )?;
+            shape
+        }
+        _ => full.to_vec(),
+    };
+    check_size(root.span, &result, root.dtype)?;
+    Ok((full.to_vec(), result))
+}
+
 /// Every slot has a shape, of at most [`MAX_DIMS`] dimensions.
 fn check_inputs(hir: &Hir, input_shapes: &[&[usize]]) -> Result<(), Error> {
     if input_shapes.len() != hir.inputs.len() {

@@ -163,3 +163,6 @@ pub(crate) fn dce(hir: Hir) -> Hir {
         source: hir.source,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -6,6 +6,10 @@
 //! positive integer up to [`MAX_THREADS`] is ignored with a warning on stderr (once), as
 //! numexpr ignores a bad `NUMEXPR_NUM_THREADS`.
 
+mod workers;
+
+pub(crate) use workers::run;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::error::{Error, ErrorKind};

@@ -7,21 +7,24 @@
 //!
 //! Inputs are read in place when they are C-contiguous after broadcasting, passed as a scalar
 //! when they are the same value everywhere (0-d, or broadcast along every axis), and gathered
-//! into a block buffer otherwise. The last, partial block is padded to a multiple of
-//! [`PAD`]: its inputs are copied into buffers and its output goes through a buffer, so every
-//! element goes through exactly the same kernel code wherever it sits in the array.
+//! into a block buffer otherwise. The last block is simply shorter: the kernels compute the
+//! same value for an element whatever its position, in a vectorised loop body or in its
+//! scalar remainder (the same IEEE operations, no contraction into FMA; tested by
+//! `tests/position.rs` on every ISA), so it needs no padding and no copies.
 
 use ndarray::ArrayViewD;
 
 use super::Options;
+use super::isa::{self, IsaKind};
 use super::kernels::reduce::{self, Accumulator, Fold};
-use super::kernels::{self, Frame, Kernel, PAD, Source};
+use super::kernels::{self, Frame, Kernel, Source};
 use super::strided::{self, Broadcast};
 use super::value::{Buf, Column, ColumnMut, Elem, OutColumn, c128};
 use crate::array::ArrayRef;
 use crate::bytecode::{Program, Reduction};
 use crate::dtype::{DType, Scalar};
 use crate::error::{Error, ErrorKind};
+use std::sync::{Mutex, PoisonError};
 
 /// Elements per block. Chosen so that the live registers of a typical program (a handful of
 /// float64 buffers: 8 KiB each) stay in L1/L2; see BENCHMARKS.md for the measurement.
@@ -140,21 +143,6 @@ impl<'a> Column<'a> {
     }
 }
 
-/// Copy `src` into the front of `buf` (same element type).
-fn copy_into(buf: &mut Buf, src: &Column<'_>) -> bool {
-    match (buf, src) {
-        (Buf::Bool(b), Column::Bool(s)) => b[..s.len()].copy_from_slice(s),
-        (Buf::I32(b), Column::I32(s)) => b[..s.len()].copy_from_slice(s),
-        (Buf::I64(b), Column::I64(s)) => b[..s.len()].copy_from_slice(s),
-        (Buf::F32(b), Column::F32(s)) => b[..s.len()].copy_from_slice(s),
-        (Buf::F64(b), Column::F64(s)) => b[..s.len()].copy_from_slice(s),
-        (Buf::C128(b), Column::C128(s)) => b[..s.len()].copy_from_slice(s),
-        (Buf::Bytes(b, _), Column::Bytes(s, _)) => b[..s.len()].copy_from_slice(s),
-        _ => return false,
-    }
-    true
-}
-
 /// Gather elements `start..start + valid` of `view` into the front of `buf`.
 fn gather_into(buf: &mut Buf, view: &StridedView<'_>, start: usize, valid: usize) -> bool {
     match (buf, view) {
@@ -172,16 +160,23 @@ fn gather_into(buf: &mut Buf, view: &StridedView<'_>, start: usize, valid: usize
     true
 }
 
+/// `out[k] = src[k]` for every element (the output may be uninitialised).
+fn write_all<T: Copy>(out: &mut [std::mem::MaybeUninit<T>], src: &[T]) {
+    for (o, &v) in out.iter_mut().zip(src) {
+        o.write(v);
+    }
+}
+
 /// Write the first `valid` elements of `temp` to a contiguous output at `start`.
 fn flush_contiguous(temp: &Buf, out: &mut ColumnMut<'_>, start: usize, valid: usize) -> bool {
     macro_rules! copy {
         ($($var:ident),*) => {
             match (temp, out) {
                 $((Buf::$var(t), ColumnMut::$var(o)) => {
-                    o[start..start + valid].copy_from_slice(&t[..valid])
+                    write_all(&mut o[start..start + valid], &t[..valid])
                 })*
                 (Buf::Bytes(t, w), ColumnMut::Bytes(o, _)) => {
-                    o[start * w..(start + valid) * w].copy_from_slice(&t[..valid * w])
+                    write_all(&mut o[start * w..(start + valid) * w], &t[..valid * w])
                 }
                 _ => return false,
             }
@@ -221,12 +216,36 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
 }
 
-/// Everything a run needs besides the per-block frame.
+/// Take this thread's scratch buffers for the duration of `f` (fresh ones if a run is
+/// already using them further up the stack).
+#[inline(always)]
+fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    SCRATCH.with(
+        #[inline(always)]
+        |cell| match cell.try_borrow_mut() {
+            Ok(mut s) => f(&mut s),
+            Err(_) => f(&mut Scratch::default()),
+        },
+    )
+}
+
+/// Fewer elements than this run on the calling thread alone, without waking the pool: the
+/// pool's wake-up and the per-thread setup cost about as much as evaluating this many
+/// elements of a cheap expression (see BENCHMARKS.md, "parallel threshold").
+pub(crate) const PARALLEL_MIN: usize = 1 << 15;
+
+/// Pieces per thread when a run is split: several, so a thread that is descheduled on a busy
+/// machine does not hold up the others.
+const PIECES_PER_THREAD: usize = 4;
+
+/// Everything a run needs besides the per-block frame. Shared by the threads of a run.
 struct Run<'a> {
     prog: &'a Program,
     plans: Vec<Plan<'a>>,
-    kernels: Vec<Kernel>,
+    kernels: std::borrow::Cow<'a, [Kernel]>,
     cancel: Option<&'a std::sync::atomic::AtomicBool>,
+    isa: IsaKind,
+    threads: usize,
     n: usize,
     block: usize,
 }
@@ -246,16 +265,23 @@ impl<'a> Run<'a> {
             .zip(&prog.inputs)
             .map(|(a, slot)| plan(a, slot.dtype, shape))
             .collect::<Result<Vec<_>, _>>()?;
+        let n = shape.iter().product();
+        let threads = if n < options.parallel_min.unwrap_or(PARALLEL_MIN) {
+            1
+        } else {
+            options.threads.unwrap_or_else(crate::pool::get_num_threads)
+        };
         Ok(Run {
             prog,
             plans,
-            kernels: prog
-                .instrs
-                .iter()
-                .map(|i| kernels::kernel(options.isa, i.op))
-                .collect(),
+            kernels: match options.kernels {
+                Some(k) => std::borrow::Cow::Borrowed(k),
+                None => std::borrow::Cow::Owned(kernels::resolve(prog, options.isa).into_vec()),
+            },
             cancel: options.cancel,
-            n: shape.iter().product(),
+            isa: options.isa,
+            threads,
+            n,
             block: options.block_len.unwrap_or_else(|| block_len(prog)),
         })
     }
@@ -264,8 +290,23 @@ impl<'a> Run<'a> {
         self.n.div_ceil(self.block)
     }
 
-    /// A frame with buffers for this run, reusing `scratch`.
-    fn frame<'f>(&'f self, scratch: &mut Scratch, direct: Option<ColumnMut<'f>>) -> Frame<'f> {
+    /// Whole blocks per piece when the run is split among the threads (0: do not split).
+    fn blocks_per_piece(&self) -> usize {
+        let blocks = self.blocks();
+        if self.threads <= 1 || blocks < 2 {
+            return 0;
+        }
+        blocks.div_ceil(self.threads * PIECES_PER_THREAD)
+    }
+
+    /// A frame with buffers for this run, reusing `scratch`; `direct` holds the output
+    /// elements from flat index `base` on.
+    fn frame<'f>(
+        &'f self,
+        scratch: &mut Scratch,
+        direct: Option<ColumnMut<'f>>,
+        base: usize,
+    ) -> Frame<'f> {
         let b = self.block;
         let mut regs = std::mem::take(&mut scratch.regs);
         regs.resize_with(self.prog.registers.len(), Buf::default);
@@ -293,6 +334,7 @@ impl<'a> Run<'a> {
             gathered,
             consts: &self.prog.consts,
             direct,
+            base,
             start: 0,
             use_direct: false,
             temp,
@@ -300,8 +342,10 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Load block `k`'s inputs into `frame`; returns the number of valid elements.
-    fn load(&self, frame: &mut Frame<'a>, k: usize) -> Result<usize, Error> {
+    /// Load the block at flat index `start` (ending at `end` at the latest) into `frame`;
+    /// returns the number of valid elements.
+    #[inline(always)]
+    fn load<'f>(&'f self, frame: &mut Frame<'f>, start: usize, end: usize) -> Result<usize, Error> {
         if self
             .cancel
             .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
@@ -311,26 +355,19 @@ impl<'a> Run<'a> {
                 "the evaluation was cancelled",
             ));
         }
-        let start = k * self.block;
-        let valid = self.block.min(self.n - start);
-        let len = valid.next_multiple_of(PAD).min(self.block.max(PAD));
+        let valid = self.block.min(end - start);
         frame.start = start;
-        frame.len = len;
+        frame.len = valid;
         for (i, plan) in self.plans.iter().enumerate() {
             let ok = match plan {
                 Plan::Splat(_) => true,
-                Plan::Column(c) if valid == len => match c.part(start, len) {
+                Plan::Column(c) => match c.part(start, valid) {
                     Some(part) => {
                         frame.inputs[i] = Source::Column(part);
                         true
                     }
                     None => false,
                 },
-                Plan::Column(c) => {
-                    frame.inputs[i] = Source::Gathered;
-                    c.part(start, valid)
-                        .is_some_and(|part| copy_into(&mut frame.gathered[i], &part))
-                }
                 Plan::Strided(v) => {
                     frame.inputs[i] = Source::Gathered;
                     gather_into(&mut frame.gathered[i], v, start, valid)
@@ -344,11 +381,12 @@ impl<'a> Run<'a> {
     }
 
     /// Run the instructions over the loaded block.
+    #[inline(always)]
     fn execute(&self, frame: &mut Frame<'_>) {
-        for (instr, kernel) in self.prog.instrs.iter().zip(&self.kernels) {
-            // SAFETY: the kernels come from the table of `options.isa`, and `IsaKind` values
+        for (instr, kernel) in self.prog.instrs.iter().zip(self.kernels.iter()) {
+            // SAFETY: the kernels come from the table of `self.isa`, and `IsaKind` values
             // other than `Baseline` are only produced after the CPU was found to support them
-            // (`isa::detect`, `isa::by_name`).
+            // (`isa::detect`, the API's `isa_by_name`).
             unsafe { kernel(instr, frame) };
         }
     }
@@ -360,13 +398,129 @@ impl<'a> Run<'a> {
     }
 }
 
-/// Take this thread's scratch buffers for the duration of `f` (fresh ones if a run is
-/// already using them further up the stack).
-fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
-    SCRATCH.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut s) => f(&mut s),
-        Err(_) => f(&mut Scratch::default()),
-    })
+/// Where a piece's results go.
+enum Sink<'s, 'o> {
+    /// The output elements of the piece's range, contiguous.
+    Contiguous(ColumnMut<'o>),
+    /// The whole strided output, written at the blocks' flat indices.
+    Strided(&'s mut OutColumn<'o>),
+    /// A reduction's fold.
+    Reduce(&'s Reduction, &'s mut Accumulator),
+}
+
+/// One piece of a run: the flat range `lo..hi`, in blocks from `lo`, compiled for one ISA
+/// through [`isa::dispatch`] (this is the block loop).
+struct Piece<'r, 'a, 's, 'o> {
+    run: &'r Run<'a>,
+    lo: usize,
+    hi: usize,
+    sink: Sink<'s, 'o>,
+}
+
+impl isa::Kernel for Piece<'_, '_, '_, '_> {
+    type Output = Result<(), Error>;
+
+    #[inline(always)]
+    fn run<I: isa::Isa>(self) -> Result<(), Error> {
+        let Piece { run, lo, hi, sink } = self;
+        with_scratch(
+            #[inline(always)]
+            |scratch| {
+                let (direct, mut sink) = match sink {
+                    Sink::Contiguous(c) => (Some(c), None),
+                    other => (None, Some(other)),
+                };
+                let mut frame = run.frame(scratch, direct, lo);
+                let result = blocks(run, &mut frame, lo, hi, &mut sink);
+                Run::give_back(frame, scratch);
+                result
+            },
+        )
+    }
+}
+
+/// The blocks of `lo..hi`, one after another.
+#[inline(always)]
+fn blocks<'f>(
+    run: &'f Run<'_>,
+    frame: &mut Frame<'f>,
+    lo: usize,
+    hi: usize,
+    sink: &mut Option<Sink<'_, '_>>,
+) -> Result<(), Error> {
+    let mut start = lo;
+    while start < hi {
+        let valid = run.load(frame, start, hi)?;
+        frame.use_direct = frame.direct.is_some();
+        run.execute(frame);
+        let ok = match sink {
+            _ if frame.use_direct => true,
+            None => match frame.direct.as_mut() {
+                Some(d) => flush_contiguous(&frame.temp, d, start - lo, valid),
+                None => false,
+            },
+            Some(Sink::Strided(out)) => flush_strided(&frame.temp, out, start, valid),
+            Some(Sink::Reduce(r, acc)) => {
+                let block = (start - lo) / run.block;
+                reduce::step(r, &frame.sources(), valid, block, start, acc)
+            }
+            Some(Sink::Contiguous(_)) => false,
+        };
+        if frame.fault || !ok {
+            return Err(internal("a kernel met an operand of the wrong type"));
+        }
+        start += run.block;
+    }
+    Ok(())
+}
+
+impl Run<'_> {
+    /// Run the piece `lo..hi` with this run's ISA.
+    fn piece(&self, lo: usize, hi: usize, sink: Sink<'_, '_>) -> Result<(), Error> {
+        isa::dispatch(
+            self.isa,
+            Piece {
+                run: self,
+                lo,
+                hi,
+                sink,
+            },
+        )
+    }
+}
+
+impl<'o> ColumnMut<'o> {
+    /// Consecutive pieces of `len` elements (the last one shorter).
+    fn split(self, len: usize) -> Vec<ColumnMut<'o>> {
+        let len = len.max(1);
+        match self {
+            ColumnMut::Bool(v) => v.chunks_mut(len).map(ColumnMut::Bool).collect(),
+            ColumnMut::I32(v) => v.chunks_mut(len).map(ColumnMut::I32).collect(),
+            ColumnMut::I64(v) => v.chunks_mut(len).map(ColumnMut::I64).collect(),
+            ColumnMut::F32(v) => v.chunks_mut(len).map(ColumnMut::F32).collect(),
+            ColumnMut::F64(v) => v.chunks_mut(len).map(ColumnMut::F64).collect(),
+            ColumnMut::C128(v) => v.chunks_mut(len).map(ColumnMut::C128).collect(),
+            ColumnMut::Bytes(v, w) => v
+                .chunks_mut(len * w.max(1))
+                .map(|c| ColumnMut::Bytes(c, w))
+                .collect(),
+        }
+    }
+}
+
+/// A value handed from one task to the caller (the pool's tasks return only errors).
+struct Slot<T>(Mutex<Option<T>>);
+
+impl<T> Slot<T> {
+    fn new(v: Option<T>) -> Slot<T> {
+        Slot(Mutex::new(v))
+    }
+    fn take(&self) -> Option<T> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).take()
+    }
+    fn put(&self, v: T) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(v);
+    }
 }
 
 /// Run an element-wise program over `shape`, writing every element of `target`.
@@ -378,41 +532,36 @@ pub(crate) fn run_elementwise(
     options: &Options<'_>,
 ) -> Result<(), Error> {
     let run = Run::new(prog, inputs, shape, options)?;
-    let (direct, mut strided_out) = match target {
-        Target::Contiguous(c) => (Some(c), None),
-        Target::Strided(o) => (None, Some(o)),
-    };
-    with_scratch(|scratch| {
-        let mut frame = run.frame(scratch, direct);
-        let mut result = Ok(());
-        for k in 0..run.blocks() {
-            let valid = match run.load(&mut frame, k) {
-                Ok(v) => v,
-                Err(e) => {
-                    result = Err(e);
-                    break;
-                }
-            };
-            frame.use_direct = frame.direct.is_some() && valid == frame.len;
-            run.execute(&mut frame);
-            let flushed = frame.use_direct
-                || match (frame.direct.as_mut(), strided_out.as_mut()) {
-                    (Some(d), _) => flush_contiguous(&frame.temp, d, frame.start, valid),
-                    (None, Some(o)) => flush_strided(&frame.temp, o, frame.start, valid),
-                    (None, None) => false,
-                };
-            if frame.fault || !flushed {
-                result = Err(internal("a kernel met an operand of the wrong type"));
-                break;
-            }
+    let per = run.blocks_per_piece() * run.block;
+    match target {
+        // A strided output is written by one thread: its blocks are not slices of it.
+        Target::Strided(mut out) => run.piece(0, run.n, Sink::Strided(&mut out)),
+        Target::Contiguous(out) if per == 0 => run.piece(0, run.n, Sink::Contiguous(out)),
+        Target::Contiguous(out) => {
+            let slots: Vec<Slot<ColumnMut<'_>>> = out
+                .split(per)
+                .into_iter()
+                .map(|c| Slot::new(Some(c)))
+                .collect();
+            crate::pool::run(run.threads, slots.len(), &|k| {
+                let out = slots[k]
+                    .take()
+                    .ok_or_else(|| internal("a piece ran twice"))?;
+                let lo = k * per;
+                run.piece(lo, (lo + per).min(run.n), Sink::Contiguous(out))
+            })
         }
-        Run::give_back(frame, scratch);
-        result
-    })
+    }
 }
 
 /// Run a reduction program over `shape`, writing the reduced result into `out` (its shape
 /// is the reduced shape, already checked).
+///
+/// A full reduction is split into pieces of whole blocks; each keeps one partial per block,
+/// and the partials are combined in block order, so the result is the same for any number of
+/// threads. A reduction along an axis is split by rows of the axes before it (each piece owns
+/// its output elements, folded in element order: also the same for any number of threads);
+/// when there is only one such row it runs on one thread.
 pub(crate) fn run_reduction(
     prog: &Program,
     inputs: &[ArrayRef<'_>],
@@ -424,28 +573,48 @@ pub(crate) fn run_reduction(
         .reduction
         .ok_or_else(|| internal("not a reduction program"))?;
     let run = Run::new(prog, inputs, shape, options)?;
-    let mut acc = reduce::accumulator(&r, shape, run.blocks());
-    with_scratch(|scratch| {
-        let mut frame = run.frame(scratch, None);
-        let mut result = Ok(());
-        for k in 0..run.blocks() {
-            let valid = match run.load(&mut frame, k) {
-                Ok(v) => v,
-                Err(e) => {
-                    result = Err(e);
-                    break;
-                }
+    let acc = match reduce::normalized_axis(r.axis, shape.len()) {
+        None => {
+            let per_blocks = match run.blocks_per_piece() {
+                0 => run.blocks().max(1),
+                p => p,
             };
-            run.execute(&mut frame);
-            let ok = reduce::step(&r, &frame.sources(), valid, k, frame.start, &mut acc);
-            if frame.fault || !ok {
-                result = Err(internal("a reduction met an operand of the wrong type"));
-                break;
-            }
+            let per = per_blocks * run.block;
+            let pieces = run.n.div_ceil(per).max(1);
+            let slots: Vec<Slot<Accumulator>> = (0..pieces).map(|_| Slot::new(None)).collect();
+            crate::pool::run(run.threads, pieces, &|k| {
+                let lo = k * per;
+                let hi = (lo + per).min(run.n);
+                let mut acc = reduce::partials(&r, hi.saturating_sub(lo).div_ceil(run.block));
+                run.piece(lo, hi, Sink::Reduce(&r, &mut acc))?;
+                slots[k].put(acc);
+                Ok(())
+            })?;
+            reduce::concat(slots.iter().filter_map(Slot::take))
+                .ok_or_else(|| internal("a reduction piece is missing"))?
         }
-        Run::give_back(frame, scratch);
-        result
-    })?;
+        Some(axis) => {
+            let outer: usize = shape[..axis].iter().product();
+            let row = run.n / outer.max(1);
+            let pieces = if run.threads > 1 && outer >= 2 {
+                outer.min(run.threads * PIECES_PER_THREAD)
+            } else {
+                1
+            };
+            let rows = outer.div_ceil(pieces).max(1);
+            let pieces = outer.div_ceil(rows).max(1);
+            let slots: Vec<Slot<Accumulator>> = (0..pieces).map(|_| Slot::new(None)).collect();
+            crate::pool::run(run.threads, pieces, &|k| {
+                let (r0, r1) = (k * rows, ((k + 1) * rows).min(outer));
+                let mut acc = reduce::rows(&r, shape, axis, r0, r1);
+                run.piece(r0 * row, (r1 * row).min(run.n), Sink::Reduce(&r, &mut acc))?;
+                slots[k].put(acc);
+                Ok(())
+            })?;
+            reduce::concat(slots.iter().filter_map(Slot::take))
+                .ok_or_else(|| internal("a reduction piece is missing"))?
+        }
+    };
     finish(&r, acc, out)
 }
 

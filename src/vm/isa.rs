@@ -23,13 +23,9 @@ use std::sync::OnceLock;
 pub(crate) trait Isa: Copy + Send + Sync + 'static {
     /// Short lower-case name, as accepted by `VEXPR_ISA`.
     const NAME: &'static str;
-    /// The run-time kind this marker stands for.
-    const KIND: IsaKind;
     /// Whether fused multiply-add is a single instruction here. When false, [`mul_add`]
     /// stays an unfused `a*b + c`, because `f64::mul_add` would call libm's software fma.
     const FMA: bool;
-    /// f64 lanes in one vector register (f32 lanes are twice as many).
-    const F64_LANES: usize;
     /// Whether `floor`/`ceil`/`trunc`/`round_ties_even` are single instructions (SSE4.1
     /// `roundpd`); without them those calls become libm calls that stop vectorisation.
     const ROUND: bool;
@@ -49,25 +45,19 @@ pub(crate) struct Avx512;
 
 impl Isa for Baseline {
     const NAME: &'static str = "baseline";
-    const KIND: IsaKind = IsaKind::Baseline;
     const FMA: bool = false;
-    const F64_LANES: usize = 2;
     const ROUND: bool = false;
 }
 
 impl Isa for Avx2 {
     const NAME: &'static str = "avx2";
-    const KIND: IsaKind = IsaKind::Avx2;
     const FMA: bool = true;
-    const F64_LANES: usize = 4;
     const ROUND: bool = true;
 }
 
 impl Isa for Avx512 {
     const NAME: &'static str = "avx512";
-    const KIND: IsaKind = IsaKind::Avx512;
     const FMA: bool = true;
-    const F64_LANES: usize = 8;
     const ROUND: bool = true;
 }
 
@@ -152,6 +142,7 @@ impl IsaKind {
     }
 
     /// Every kind this CPU supports, weakest first (tests run all of them).
+    #[allow(dead_code)] // used by the math tests and benches/math.rs
     pub(crate) fn available() -> impl Iterator<Item = IsaKind> {
         IsaKind::ALL.into_iter().filter(|kind| kind.is_supported())
     }
@@ -288,18 +279,6 @@ macro_rules! trampoline {
 
 for_each_isa!(trampoline!());
 
-/// The ISA called `name` (as `VEXPR_ISA` spells it), if this CPU supports it.
-pub(crate) fn by_name(name: &str) -> Result<IsaKind, crate::Error> {
-    let err = |m: String| Err(crate::Error::new(crate::ErrorKind::Input, m));
-    match IsaKind::parse(name) {
-        Some(kind) if kind.is_supported() => Ok(kind),
-        Some(kind) => err(format!("this CPU cannot run the {} kernels", kind.name())),
-        None => err(format!(
-            "unknown instruction set `{name}` (expected baseline, avx2 or avx512)"
-        )),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -365,7 +344,7 @@ mod tests {
         type Output = (IsaKind, bool);
         #[inline(always)]
         fn run<I: Isa>(self) -> (IsaKind, bool) {
-            (I::KIND, I::FMA)
+            (IsaKind::parse(I::NAME).unwrap_or(IsaKind::Baseline), I::FMA)
         }
     }
 

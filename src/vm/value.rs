@@ -5,6 +5,8 @@
 //! Everything is safe code: a kernel asks for `&[f64]` and gets it through a `match`, which
 //! the program's validation guarantees to succeed; a mismatch is an internal error, not UB.
 
+use std::mem::MaybeUninit;
+
 use ndarray::ArrayViewMutD;
 use num_complex::Complex64;
 
@@ -43,17 +45,31 @@ pub(crate) enum Column<'a> {
     Bytes(&'a [u8], usize),
 }
 
-/// The caller's C-contiguous output, borrowed mutably: kernels write blocks of it in place.
+/// A C-contiguous output, borrowed mutably: kernels write blocks of it in place. Its
+/// elements may be uninitialised (a new result's memory) and are only ever written.
 #[derive(Debug)]
 pub(crate) enum ColumnMut<'a> {
-    Bool(&'a mut [bool]),
-    I32(&'a mut [i32]),
-    I64(&'a mut [i64]),
-    F32(&'a mut [f32]),
-    F64(&'a mut [f64]),
-    C128(&'a mut [c128]),
+    Bool(&'a mut [MaybeUninit<bool>]),
+    I32(&'a mut [MaybeUninit<i32>]),
+    I64(&'a mut [MaybeUninit<i64>]),
+    F32(&'a mut [MaybeUninit<f32>]),
+    F64(&'a mut [MaybeUninit<f64>]),
+    C128(&'a mut [MaybeUninit<c128>]),
     /// Byte strings and their item size.
-    Bytes(&'a mut [u8], usize),
+    Bytes(&'a mut [MaybeUninit<u8>], usize),
+}
+
+/// An initialised slice viewed as one that is only written to.
+///
+/// # Safety
+/// Only initialised values may be written through the view (`MaybeUninit::write` with a
+/// value, never `MaybeUninit::uninit()`), so that `s` is still fully initialised when the
+/// view's borrow ends.
+pub(crate) unsafe fn writable<T>(s: &mut [T]) -> &mut [MaybeUninit<T>] {
+    // SAFETY: `MaybeUninit<T>` has the size, alignment and layout of `T`, so the slice's
+    // memory is a valid `[MaybeUninit<T>]` of the same length; the caller upholds that it
+    // stays initialised.
+    unsafe { &mut *(s as *mut [T] as *mut [MaybeUninit<T>]) }
 }
 
 /// The caller's output, borrowed mutably (C-contiguous, or strided: written block by block).
@@ -86,7 +102,7 @@ pub(crate) trait Elem:
     /// A borrowed column of this type.
     fn to_column(s: &[Self]) -> Column<'_>;
     /// The contiguous output, if it holds this type.
-    fn column_mut<'s>(c: &'s mut ColumnMut<'_>) -> Option<&'s mut [Self]>;
+    fn column_mut<'s>(c: &'s mut ColumnMut<'_>) -> Option<&'s mut [MaybeUninit<Self>]>;
     /// The output view, if it holds this type.
     fn out<'s, 'a>(o: &'s mut OutColumn<'a>) -> Option<&'s mut ArrayViewMutD<'a, Self>>;
     /// The constant's value, if it has this type.
@@ -131,7 +147,7 @@ macro_rules! elem {
             fn to_column(s: &[Self]) -> Column<'_> {
                 Column::$var(s)
             }
-            fn column_mut<'s>(c: &'s mut ColumnMut<'_>) -> Option<&'s mut [Self]> {
+            fn column_mut<'s>(c: &'s mut ColumnMut<'_>) -> Option<&'s mut [MaybeUninit<Self>]> {
                 match c {
                     ColumnMut::$var(v) => Some(v),
                     _ => None,
@@ -164,6 +180,27 @@ elem!(f64, Float64, F64);
 elem!(c128, Complex128, C128);
 
 impl Buf {
+    /// `self` followed by `more` (same type), or `None` for different types.
+    pub fn append(self, more: Buf) -> Option<Buf> {
+        macro_rules! join {
+            ($($var:ident),*) => {
+                match (self, more) {
+                    $((Buf::$var(mut a), Buf::$var(b)) => {
+                        a.extend(b);
+                        Some(Buf::$var(a))
+                    })*
+                    (Buf::Bytes(mut a, w), Buf::Bytes(b, v)) if w == v => {
+                        a.extend(b);
+                        Some(Buf::Bytes(a, w))
+                    }
+                    (Buf::Empty, b) => Some(b),
+                    _ => None,
+                }
+            };
+        }
+        join!(Bool, I32, I64, F32, F64, C128)
+    }
+
     /// A zeroed buffer of `len` elements of `dtype`, reusing `self`'s allocation when it has
     /// the right type and is large enough.
     pub fn ensure(&mut self, dtype: DType, len: usize) {

@@ -4,6 +4,8 @@
 //!
 //! These kernels are the same for every ISA (byte strings are rare and not vectorised).
 
+use std::mem::MaybeUninit;
+
 use super::{Frame, Sources};
 use crate::bytecode::{Instr, OpCode};
 use crate::hir::Fun;
@@ -56,14 +58,14 @@ pub(crate) fn compare(i: &Instr, frame: &mut Frame<'_>) {
         };
         for (k, o) in out.iter_mut().enumerate() {
             let (x, y) = (a.at(k), b.at(k));
-            *o = match f {
+            o.write(match f {
                 Fun::Lt => x < y,
                 Fun::Le => x <= y,
                 Fun::Gt => x > y,
                 Fun::Ge => x >= y,
                 Fun::Eq => x == y,
                 _ => x != y,
-            };
+            });
         }
         true
     });
@@ -76,17 +78,17 @@ pub(crate) fn contains(i: &Instr, frame: &mut Frame<'_>) {
             return false;
         };
         for (k, o) in out.iter_mut().enumerate() {
-            *o = contains_bytes(h.at(k), n.at(k));
+            o.write(contains_bytes(h.at(k), n.at(k)));
         }
         true
     });
 }
 
 /// Write string `src` NUL-padded into the `width`-byte slot `dst`.
-fn put(dst: &mut [u8], src: &[u8]) {
-    let n = src.len().min(dst.len());
-    dst[..n].copy_from_slice(&src[..n]);
-    dst[n..].fill(0);
+fn put(dst: &mut [MaybeUninit<u8>], src: &[u8]) {
+    for (k, d) in dst.iter_mut().enumerate() {
+        d.write(src.get(k).copied().unwrap_or(0));
+    }
 }
 
 /// `where(cond, x, y)` on byte strings.
@@ -109,7 +111,7 @@ pub(crate) fn select(i: &Instr, frame: &mut Frame<'_>) {
     });
 }
 
-fn select_splat(s: &Sources<'_>, i: &Instr, out: &mut [u8], width: usize) -> bool {
+fn select_splat(s: &Sources<'_>, i: &Instr, out: &mut [MaybeUninit<u8>], width: usize) -> bool {
     let (Some(super::Src::Splat(c)), Some(x), Some(y)) = (
         s.get::<bool>(i.args[0]),
         s.bytes(i.args[1]),

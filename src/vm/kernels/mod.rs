@@ -17,7 +17,9 @@ use crate::bytecode::table::for_each_instruction;
 use crate::bytecode::{Dst, Instr, OpCode, Operand, Register};
 use crate::dtype::Scalar;
 use crate::vm::isa::{Isa, IsaKind};
-use crate::vm::value::{Buf, Column, Elem, c128};
+use std::mem::MaybeUninit;
+
+use crate::vm::value::{Buf, Column, Elem, c128, writable};
 
 use crate::vm::math::{self, BinaryFn, UnaryFn};
 
@@ -40,8 +42,7 @@ pub(crate) enum Source<'a> {
 
 /// Per-thread state of a run: the current block and everything its operands live in.
 pub(crate) struct Frame<'a> {
-    /// Elements in the current block, padded to a multiple of [`PAD`] (kernels run on all of
-    /// them; only the valid ones reach the output).
+    /// Elements in the current block.
     pub len: usize,
     /// The block registers.
     pub regs: Vec<Buf>,
@@ -53,7 +54,9 @@ pub(crate) struct Frame<'a> {
     pub consts: &'a [Scalar],
     /// The output block: a slice of the caller's output, or `temp` when `direct` is unset.
     pub direct: Option<crate::vm::value::ColumnMut<'a>>,
-    /// Flat index of the current block's first element (for `direct`).
+    /// Flat index of the first element of `direct`.
+    pub base: usize,
+    /// Flat index of the current block's first element.
     pub start: usize,
     /// Whether the current block writes `direct` (else `temp`).
     pub use_direct: bool,
@@ -62,9 +65,6 @@ pub(crate) struct Frame<'a> {
     /// Set when an operand did not have the type its opcode expects (an internal error).
     pub fault: bool,
 }
-
-/// Blocks are padded to a multiple of this many elements (one AVX-512 vector of bytes).
-pub(crate) const PAD: usize = 64;
 
 /// An operand's values for the current block.
 #[derive(Clone, Copy, Debug)]
@@ -130,10 +130,14 @@ impl<'s> Sources<'s> {
 }
 
 impl<'a> Frame<'a> {
-    /// Run `f` with the sources and the destination `dst` as a `&mut [R]` of the block's
-    /// padded length. `f` returns false when an operand had the wrong type.
+    /// Run `f` with the sources and the destination `dst`, the block's padded length of
+    /// elements that `f` must all write. `f` returns false when an operand had the wrong type.
     #[inline(always)]
-    pub fn with_dst<R: Elem>(&mut self, dst: Dst, f: impl FnOnce(&Sources<'_>, &mut [R]) -> bool) {
+    pub fn with_dst<R: Elem>(
+        &mut self,
+        dst: Dst,
+        f: impl FnOnce(&Sources<'_>, &mut [MaybeUninit<R>]) -> bool,
+    ) {
         let len = self.len;
         let ok = match dst {
             Dst::Reg(Register(r)) => {
@@ -142,7 +146,9 @@ impl<'a> Frame<'a> {
                     return;
                 };
                 let ok = match v.get_mut(..len) {
-                    Some(out) => f(&self.sources(), out),
+                    // SAFETY: the drivers only write values through the view (`f` writes every
+                    // element with `MaybeUninit::write`).
+                    Some(out) => f(&self.sources(), unsafe { writable(out) }),
                     None => false,
                 };
                 self.regs[r as usize] = R::wrap(v);
@@ -160,9 +166,15 @@ impl<'a> Frame<'a> {
                     self.direct
                         .as_mut()
                         .and_then(R::column_mut)
-                        .and_then(|all| all.get_mut(self.start..self.start + len))
+                        .and_then(|all| {
+                            let at = self.start - self.base;
+                            all.get_mut(at..at + len)
+                        })
                 } else {
-                    R::buf_mut(&mut self.temp).and_then(|v| v.get_mut(..len))
+                    R::buf_mut(&mut self.temp)
+                        .and_then(|v| v.get_mut(..len))
+                        // SAFETY: as above, the drivers only write values through the view.
+                        .map(|v| unsafe { writable(v) })
                 };
                 match out {
                     Some(out) => f(&sources, out),
@@ -178,7 +190,7 @@ impl<'a> Frame<'a> {
     pub fn with_bytes_dst(
         &mut self,
         dst: Dst,
-        f: impl FnOnce(&Sources<'_>, &mut [u8], usize) -> bool,
+        f: impl FnOnce(&Sources<'_>, &mut [MaybeUninit<u8>], usize) -> bool,
     ) {
         let len = self.len;
         let ok = match dst {
@@ -189,7 +201,8 @@ impl<'a> Frame<'a> {
                     return;
                 };
                 let ok = match v.get_mut(..len * w) {
-                    Some(out) => f(&self.sources(), out, w),
+                    // SAFETY: the byte kernels only write values through the view.
+                    Some(out) => f(&self.sources(), unsafe { writable(out) }, w),
                     None => false,
                 };
                 self.regs[r as usize] = Buf::Bytes(v, w);
@@ -205,14 +218,18 @@ impl<'a> Frame<'a> {
                 };
                 let out = if self.use_direct {
                     match self.direct.as_mut() {
-                        Some(crate::vm::value::ColumnMut::Bytes(all, w)) => all
-                            .get_mut(self.start * *w..(self.start + len) * *w)
-                            .map(|o| (o, *w)),
+                        Some(crate::vm::value::ColumnMut::Bytes(all, w)) => {
+                            let at = self.start - self.base;
+                            all.get_mut(at * *w..(at + len) * *w).map(|o| (o, *w))
+                        }
                         _ => None,
                     }
                 } else {
                     match &mut self.temp {
-                        Buf::Bytes(v, w) => v.get_mut(..len * *w).map(|o| (o, *w)),
+                        // SAFETY: the byte kernels only write values through the view.
+                        Buf::Bytes(v, w) => {
+                            v.get_mut(..len * *w).map(|o| (unsafe { writable(o) }, *w))
+                        }
                         _ => None,
                     }
                 };
@@ -265,21 +282,29 @@ impl<T: Copy> Lanes<T> for Splat<T> {
 pub(crate) mod drivers {
     use super::*;
 
+    /// Write `v` to every element.
+    #[inline(always)]
+    fn fill<R: Copy>(out: &mut [MaybeUninit<R>], v: R) {
+        for o in out.iter_mut() {
+            o.write(v);
+        }
+    }
+
     #[inline(always)]
     pub fn unary<A: Elem, R: Elem>(
         s: &Sources<'_>,
         i: &Instr,
-        out: &mut [R],
+        out: &mut [MaybeUninit<R>],
         f: impl Fn(A) -> R,
     ) -> bool {
         match s.get::<A>(i.args[0]) {
             Some(Src::Slice(a)) => {
                 let a = &a[..out.len()];
                 for (o, &x) in out.iter_mut().zip(a) {
-                    *o = f(x);
+                    o.write(f(x));
                 }
             }
-            Some(Src::Splat(x)) => out.fill(f(x)),
+            Some(Src::Splat(x)) => fill(out, f(x)),
             None => return false,
         }
         true
@@ -289,11 +314,11 @@ pub(crate) mod drivers {
     fn map2<A: Copy, R, X: Lanes<A>, Y: Lanes<A>>(
         x: X,
         y: Y,
-        out: &mut [R],
+        out: &mut [MaybeUninit<R>],
         f: impl Fn(A, A) -> R,
     ) {
         for (k, o) in out.iter_mut().enumerate() {
-            *o = f(x.at(k), y.at(k));
+            o.write(f(x.at(k), y.at(k)));
         }
     }
 
@@ -301,7 +326,7 @@ pub(crate) mod drivers {
     pub fn binary<A: Elem, R: Elem>(
         s: &Sources<'_>,
         i: &Instr,
-        out: &mut [R],
+        out: &mut [MaybeUninit<R>],
         f: impl Fn(A, A) -> R,
     ) -> bool {
         let n = out.len();
@@ -309,12 +334,12 @@ pub(crate) mod drivers {
             (Some(Src::Slice(a)), Some(Src::Slice(b))) => {
                 let (a, b) = (&a[..n], &b[..n]);
                 for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
-                    *o = f(x, y);
+                    o.write(f(x, y));
                 }
             }
             (Some(Src::Slice(a)), Some(Src::Splat(b))) => map2(&a[..n], Splat(b), out, f),
             (Some(Src::Splat(a)), Some(Src::Slice(b))) => map2(Splat(a), &b[..n], out, f),
-            (Some(Src::Splat(a)), Some(Src::Splat(b))) => out.fill(f(a, b)),
+            (Some(Src::Splat(a)), Some(Src::Splat(b))) => fill(out, f(a, b)),
             _ => return false,
         }
         true
@@ -325,11 +350,11 @@ pub(crate) mod drivers {
         c: C,
         x: X,
         y: Y,
-        out: &mut [T],
+        out: &mut [MaybeUninit<T>],
         f: impl Fn(bool, T, T) -> T,
     ) {
         for (k, o) in out.iter_mut().enumerate() {
-            *o = f(c.at(k), x.at(k), y.at(k));
+            o.write(f(c.at(k), x.at(k), y.at(k)));
         }
     }
 
@@ -361,24 +386,39 @@ pub(crate) mod drivers {
         }
     }
 
-    /// Lanes of a splatted operand: a constant's value is computed by the same slice driver
-    /// as an array's, so a value never depends on whether it came as a scalar.
-    const SPLAT: usize = 64;
+    /// Elements the math drivers compute per pass: the math module writes an initialised
+    /// chunk on the stack, which is then copied out (the destination may be uninitialised).
+    const CHUNK: usize = 256;
 
-    /// A transcendental function of one operand, through the math module's slice driver.
+    /// Copy `src` into the front of `out`.
+    #[inline(always)]
+    fn put<T: Copy>(out: &mut [MaybeUninit<T>], src: &[T]) {
+        for (o, &v) in out.iter_mut().zip(src) {
+            o.write(v);
+        }
+    }
+
+    /// A transcendental function of one operand, through the math module's slice driver; a
+    /// scalar operand goes through the same driver, so its value never depends on that.
     #[inline(always)]
     pub fn math1<I: Isa, T: MathElem>(
         s: &Sources<'_>,
         i: &Instr,
-        out: &mut [T],
+        out: &mut [MaybeUninit<T>],
         f: UnaryFn,
     ) -> bool {
+        let mut tmp = [T::default(); CHUNK];
         match s.get::<T>(i.args[0]) {
-            Some(Src::Slice(x)) => T::apply1::<I>(f, &x[..out.len()], out),
+            Some(Src::Slice(x)) => {
+                for (o, x) in out.chunks_mut(CHUNK).zip(x.chunks(CHUNK)) {
+                    let t = &mut tmp[..o.len()];
+                    T::apply1::<I>(f, &x[..o.len()], t);
+                    put(o, t);
+                }
+            }
             Some(Src::Splat(v)) => {
-                let mut r = [T::default(); SPLAT];
-                T::apply1::<I>(f, &[v; SPLAT], &mut r);
-                out.fill(r[0]);
+                T::apply1::<I>(f, &[v; 8], &mut tmp[..8]);
+                fill(out, tmp[0]);
             }
             None => return false,
         }
@@ -386,36 +426,41 @@ pub(crate) mod drivers {
     }
 
     /// A transcendental function of two operands, through the math module's slice driver;
-    /// a scalar operand is splatted `SPLAT` lanes at a time.
+    /// a scalar operand is splatted a chunk at a time.
     #[inline(always)]
     pub fn math2<I: Isa, T: MathElem>(
         s: &Sources<'_>,
         i: &Instr,
-        out: &mut [T],
+        out: &mut [MaybeUninit<T>],
         f: BinaryFn,
     ) -> bool {
         let n = out.len();
-        match (s.get::<T>(i.args[0]), s.get::<T>(i.args[1])) {
-            (Some(Src::Slice(a)), Some(Src::Slice(b))) => T::apply2::<I>(f, &a[..n], &b[..n], out),
-            (Some(Src::Slice(a)), Some(Src::Splat(v))) => {
-                let b = [v; SPLAT];
-                for (o, a) in out.chunks_mut(SPLAT).zip(a[..n].chunks(SPLAT)) {
-                    T::apply2::<I>(f, a, &b[..a.len()], o);
-                }
-            }
-            (Some(Src::Splat(v)), Some(Src::Slice(b))) => {
-                let a = [v; SPLAT];
-                for (o, b) in out.chunks_mut(SPLAT).zip(b[..n].chunks(SPLAT)) {
-                    T::apply2::<I>(f, &a[..b.len()], b, o);
-                }
-            }
-            (Some(Src::Splat(u)), Some(Src::Splat(v))) => {
-                let mut r = [T::default(); SPLAT];
-                T::apply2::<I>(f, &[u; SPLAT], &[v; SPLAT], &mut r);
-                out.fill(r[0]);
-            }
-            _ => return false,
+        let (Some(a), Some(b)) = (s.get::<T>(i.args[0]), s.get::<T>(i.args[1])) else {
+            return false;
+        };
+        let mut tmp = [T::default(); CHUNK];
+        let splat = |s: Src<'_, T>| match s {
+            Src::Splat(v) => [v; CHUNK],
+            Src::Slice(_) => [T::default(); CHUNK],
+        };
+        let (sa, sb) = (splat(a), splat(b));
+        let mut at = 0;
+        for o in out.chunks_mut(CHUNK) {
+            let len = o.len();
+            let x: &[T] = match a {
+                Src::Slice(x) => &x[at..at + len],
+                Src::Splat(_) => &sa[..len],
+            };
+            let y: &[T] = match b {
+                Src::Slice(y) => &y[at..at + len],
+                Src::Splat(_) => &sb[..len],
+            };
+            let t = &mut tmp[..len];
+            T::apply2::<I>(f, x, y, t);
+            put(o, t);
+            at += len;
         }
+        debug_assert_eq!(at, n);
         true
     }
 
@@ -423,7 +468,7 @@ pub(crate) mod drivers {
     pub fn select<T: Elem, R: Elem>(
         s: &Sources<'_>,
         i: &Instr,
-        out: &mut [T],
+        out: &mut [MaybeUninit<T>],
         f: impl Fn(bool, T, T) -> T,
     ) -> bool {
         let n = out.len();
@@ -443,7 +488,7 @@ pub(crate) mod drivers {
             (S(c), V(x), V(y)) => map3(Splat(c), &x[..n], &y[..n], out, f),
             (S(c), V(x), S(y)) => map3(Splat(c), &x[..n], Splat(y), out, f),
             (S(c), S(x), V(y)) => map3(Splat(c), Splat(x), &y[..n], out, f),
-            (S(c), S(x), S(y)) => out.fill(f(c, x, y)),
+            (S(c), S(x), S(y)) => fill(out, f(c, x, y)),
         }
         true
     }
@@ -543,6 +588,11 @@ macro_rules! define_kernels {
 }
 
 for_each_instruction!(define_kernels);
+
+/// The kernels of `prog`'s instructions, compiled for `isa`.
+pub(crate) fn resolve(prog: &crate::bytecode::Program, isa: IsaKind) -> Box<[Kernel]> {
+    prog.instrs.iter().map(|i| kernel(isa, i.op)).collect()
+}
 
 /// The kernel for `op` compiled for `isa`.
 pub(crate) fn kernel(isa: IsaKind, op: OpCode) -> Kernel {

@@ -128,8 +128,10 @@ pub(crate) enum Accumulator {
     Partials(Buf),
     /// Along an axis: the output elements, and the geometry that maps elements to them.
     Axis {
-        /// The output values (C order of the reduced shape).
+        /// Output values (C order of the reduced shape), from output index `offset` on.
         values: Buf,
+        /// The output index of `values[0]`.
+        offset: usize,
         /// Product of the dimensions after the axis.
         inner: usize,
         /// Length of the reduced axis.
@@ -186,11 +188,16 @@ pub(crate) fn fold_block<T: Fold>(
             };
             partials[block] = value;
         }
-        Accumulator::Axis { values, inner, len } => {
+        Accumulator::Axis {
+            values,
+            offset,
+            inner,
+            len,
+        } => {
             let Some(out) = T::buf_mut(values) else {
                 return false;
             };
-            let (inner, len) = (*inner, *len);
+            let (offset, inner, len) = (*offset, *inner, *len);
             let at = |k: usize| match src {
                 Src::Slice(x) => x[k],
                 Src::Splat(v) => v,
@@ -198,7 +205,7 @@ pub(crate) fn fold_block<T: Fold>(
             let mut k = 0;
             while k < valid {
                 let p = start + k;
-                let o = (p / (len * inner)) * inner + p % inner;
+                let o = (p / (len * inner)) * inner + p % inner - offset;
                 if inner == 1 {
                     // Consecutive elements fold into the same output until the axis wraps.
                     let run = (len - p % len).min(valid - k);
@@ -233,12 +240,12 @@ pub(crate) fn combine<T: Fold>(op: ReduceOp, partials: &[T]) -> T {
         .fold(T::identity(op), |acc, &x| T::fold(op, acc, x))
 }
 
-/// A fresh accumulator for `r` over `shape` split into `blocks` blocks.
-pub(crate) fn accumulator(r: &Reduction, shape: &[usize], blocks: usize) -> Accumulator {
+/// A buffer of `n` identities of the reduction's dtype.
+fn identities(r: &Reduction, n: usize) -> Buf {
     fn filled<T: Fold>(op: ReduceOp, n: usize) -> Buf {
         T::wrap(vec![T::identity(op); n])
     }
-    let make = |n: usize| match r.dtype {
+    match r.dtype {
         DType::Bool => filled::<bool>(r.op, n),
         DType::Int32 => filled::<i32>(r.op, n),
         DType::Int64 => filled::<i64>(r.op, n),
@@ -246,19 +253,59 @@ pub(crate) fn accumulator(r: &Reduction, shape: &[usize], blocks: usize) -> Accu
         DType::Float64 => filled::<f64>(r.op, n),
         DType::Complex128 => filled::<c128>(r.op, n),
         DType::Bytes(_) => Buf::Empty,
-    };
-    match normalized_axis(r.axis, shape.len()) {
-        None => Accumulator::Partials(make(blocks)),
-        Some(k) => {
-            let inner: usize = shape[k + 1..].iter().product();
-            let outer: usize = shape[..k].iter().product();
-            Accumulator::Axis {
-                values: make(outer * inner),
-                inner,
-                len: shape[k],
-            }
-        }
     }
+}
+
+/// An accumulator for the partials of `blocks` blocks of a full reduction.
+pub(crate) fn partials(r: &Reduction, blocks: usize) -> Accumulator {
+    Accumulator::Partials(identities(r, blocks))
+}
+
+/// An accumulator for the outputs of rows `r0..r1` of the axes before `axis` (their
+/// product is the number of rows) of a reduction along `axis` over `shape`.
+pub(crate) fn rows(
+    r: &Reduction,
+    shape: &[usize],
+    axis: usize,
+    r0: usize,
+    r1: usize,
+) -> Accumulator {
+    let inner: usize = shape[axis + 1..].iter().product();
+    Accumulator::Axis {
+        values: identities(r, (r1 - r0) * inner),
+        offset: r0 * inner,
+        inner,
+        len: shape[axis],
+    }
+}
+
+/// The accumulators of consecutive pieces, joined in order.
+pub(crate) fn concat(pieces: impl Iterator<Item = Accumulator>) -> Option<Accumulator> {
+    let mut out: Option<Accumulator> = None;
+    for piece in pieces {
+        out = Some(match (out, piece) {
+            (None, p) => p,
+            (Some(Accumulator::Partials(a)), Accumulator::Partials(b)) => {
+                Accumulator::Partials(a.append(b)?)
+            }
+            (
+                Some(Accumulator::Axis {
+                    values,
+                    offset,
+                    inner,
+                    len,
+                }),
+                Accumulator::Axis { values: more, .. },
+            ) => Accumulator::Axis {
+                values: values.append(more)?,
+                offset,
+                inner,
+                len,
+            },
+            _ => return None,
+        });
+    }
+    out
 }
 
 /// The axis as an index into `ndim` dimensions (already checked to be in range).
@@ -336,7 +383,7 @@ mod tests {
             dtype: DType::Int64,
         };
         for block in [1, 2, 5, 12] {
-            let mut acc = accumulator(&r, &[2, 3, 2], 0);
+            let mut acc = rows(&r, &[2, 3, 2], 1, 0, 2);
             let mut start = 0;
             while start < 12 {
                 let n = block.min(12 - start);

@@ -42,13 +42,3 @@ pub(crate) const LN2_HI_F32: f32 = f32::from_bits(0x3f317200); // 0.693145751953
 pub(crate) const LN2_LO_F32: f32 = f32::from_bits(0x35bfbe8e); // 1.428606765330187e-06
 /// 1 / ln 2.
 pub(crate) const LOG2_E_F32: f32 = f32::from_bits(0x3fb8aa3b); // 1.4426950216293335
-/// pi/2, first 12 bits: n * PIO2_C1_F32 is exact for |n| < 2^12.
-pub(crate) const PIO2_C1_F32: f32 = f32::from_bits(0x3fc90000); // 1.5703125
-/// pi/2, next 12 bits.
-pub(crate) const PIO2_C2_F32: f32 = f32::from_bits(0x39fda000); // 0.0004837512969970703
-/// pi/2, next 12 bits.
-pub(crate) const PIO2_C3_F32: f32 = f32::from_bits(0x33a22000); // 7.549533620476723e-08
-/// pi/2 - the three pieces above, rounded.
-pub(crate) const PIO2_C4_F32: f32 = f32::from_bits(0x2c34611a); // 2.5633440682570896e-12
-/// 2/pi rounded.
-pub(crate) const TWO_OVER_PI_F32: f32 = f32::from_bits(0x3f22f983); // 0.6366197466850281

@@ -254,10 +254,12 @@ macro_rules! unary_table {
 
         impl UnaryFn {
             /// Every unary function.
+            #[allow(dead_code)] // for the tests and benches/math.rs
             pub(crate) const ALL: &'static [UnaryFn] =
                 &[$(UnaryFn::$pvariant,)* $(UnaryFn::$tvariant,)*];
 
             /// The numexpr name.
+            #[allow(dead_code)] // for the tests and benches/math.rs
             pub(crate) fn name(self) -> &'static str {
                 match self {
                     $(UnaryFn::$pvariant => stringify!($pname),)*
@@ -267,6 +269,7 @@ macro_rules! unary_table {
 
             /// The f64 value at one point (any input; trig takes the slow path if needed).
             #[inline(always)]
+            #[allow(dead_code)] // for the tests and benches/math.rs
             pub(crate) fn eval_f64<I: Isa>(self, x: f64) -> f64 {
                 match self {
                     $(UnaryFn::$pvariant => $plane::<I>(x),)*
@@ -347,9 +350,11 @@ macro_rules! binary_table {
 
         impl BinaryFn {
             /// Every binary function.
+            #[allow(dead_code)] // for the tests and benches/math.rs
             pub(crate) const ALL: &'static [BinaryFn] = &[$(BinaryFn::$variant,)*];
 
             /// The numexpr name.
+            #[allow(dead_code)] // for the tests and benches/math.rs
             pub(crate) fn name(self) -> &'static str {
                 match self {
                     $(BinaryFn::$variant => stringify!($name),)*
@@ -358,6 +363,7 @@ macro_rules! binary_table {
 
             /// The f64 value at one point.
             #[inline(always)]
+            #[allow(dead_code)] // for the tests and benches/math.rs
             pub(crate) fn eval_f64<I: Isa>(self, a: f64, b: f64) -> f64 {
                 match self {
                     $(BinaryFn::$variant => $lane::<I>(a, b),)*
