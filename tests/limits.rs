@@ -297,13 +297,10 @@ fn shapes_that_overflow_usize_are_memory_errors() {
     }
 }
 
-/// A full reduction keeps one partial result per block of the broadcast shape, allocated with
-/// an infallible `vec!` in `vm::block::run_reduction` (through `kernels::reduce::accumulator`):
-/// (1, 10^7) by (10^7, 1) needs 781 GB of partials and aborts the process instead of returning
-/// a `Memory` error, even with the cancel flag already set. Reported for the owner of
-/// `vm/block.rs` (see FUZZING.md); run with `--ignored` to check a fix.
+/// A full reduction keeps one partial result per block of the broadcast shape: (1, 10^7) by
+/// (10^7, 1) needs 781 GB of partials. That allocation used to be an infallible `vec!`, which
+/// aborted the process even with the cancel flag already set; now it is a `Memory` error.
 #[test]
-#[ignore = "aborts the process until run_reduction allocates its partials fallibly"]
 fn a_full_reduction_of_a_huge_broadcast_is_a_memory_error() {
     let one = 1.0;
     let vars = Vars::new()

@@ -585,7 +585,7 @@ pub(crate) fn run_reduction(
             crate::pool::run(run.threads, pieces, &|k| {
                 let lo = k * per;
                 let hi = (lo + per).min(run.n);
-                let mut acc = reduce::partials(&r, hi.saturating_sub(lo).div_ceil(run.block));
+                let mut acc = reduce::partials(&r, hi.saturating_sub(lo).div_ceil(run.block))?;
                 run.piece(lo, hi, Sink::Reduce(&r, &mut acc))?;
                 slots[k].put(acc);
                 Ok(())
@@ -606,7 +606,7 @@ pub(crate) fn run_reduction(
             let slots: Vec<Slot<Accumulator>> = (0..pieces).map(|_| Slot::new(None)).collect();
             crate::pool::run(run.threads, pieces, &|k| {
                 let (r0, r1) = (k * rows, ((k + 1) * rows).min(outer));
-                let mut acc = reduce::rows(&r, shape, axis, r0, r1);
+                let mut acc = reduce::rows(&r, shape, axis, r0, r1)?;
                 run.piece(r0 * row, (r1 * row).min(run.n), Sink::Reduce(&r, &mut acc))?;
                 slots[k].put(acc);
                 Ok(())

@@ -262,7 +262,7 @@ fn elements(shape: &[usize]) -> Result<usize, Error> {
 }
 
 /// An empty vector with room for `n` elements, or a `Memory` error instead of aborting.
-fn uninit_vec<T>(n: usize) -> Result<Vec<T>, Error> {
+pub(crate) fn uninit_vec<T>(n: usize) -> Result<Vec<T>, Error> {
     let mut v = Vec::new();
     v.try_reserve_exact(n).map_err(|_| {
         Error::new(

@@ -9,6 +9,7 @@
 use super::{Sources, Src};
 use crate::bytecode::Reduction;
 use crate::dtype::DType;
+use crate::error::Error;
 use crate::hir::ReduceOp;
 use crate::vm::value::{Buf, Elem, c128};
 
@@ -241,9 +242,12 @@ pub(crate) fn combine<T: Fold>(op: ReduceOp, partials: &[T]) -> T {
 }
 
 /// A buffer of `n` identities of the reduction's dtype.
-fn identities(r: &Reduction, n: usize) -> Buf {
-    fn filled<T: Fold>(op: ReduceOp, n: usize) -> Buf {
-        T::wrap(vec![T::identity(op); n])
+/// Fallible: a full reduction of a huge broadcast has as many partials as blocks.
+fn identities(r: &Reduction, n: usize) -> Result<Buf, Error> {
+    fn filled<T: Fold>(op: ReduceOp, n: usize) -> Result<Buf, Error> {
+        let mut v = crate::vm::uninit_vec::<T>(n)?;
+        v.resize(n, T::identity(op));
+        Ok(T::wrap(v))
     }
     match r.dtype {
         DType::Bool => filled::<bool>(r.op, n),
@@ -252,13 +256,13 @@ fn identities(r: &Reduction, n: usize) -> Buf {
         DType::Float32 => filled::<f32>(r.op, n),
         DType::Float64 => filled::<f64>(r.op, n),
         DType::Complex128 => filled::<c128>(r.op, n),
-        DType::Bytes(_) => Buf::Empty,
+        DType::Bytes(_) => Ok(Buf::Empty),
     }
 }
 
 /// An accumulator for the partials of `blocks` blocks of a full reduction.
-pub(crate) fn partials(r: &Reduction, blocks: usize) -> Accumulator {
-    Accumulator::Partials(identities(r, blocks))
+pub(crate) fn partials(r: &Reduction, blocks: usize) -> Result<Accumulator, Error> {
+    Ok(Accumulator::Partials(identities(r, blocks)?))
 }
 
 /// An accumulator for the outputs of rows `r0..r1` of the axes before `axis` (their
@@ -269,14 +273,14 @@ pub(crate) fn rows(
     axis: usize,
     r0: usize,
     r1: usize,
-) -> Accumulator {
+) -> Result<Accumulator, Error> {
     let inner: usize = shape[axis + 1..].iter().product();
-    Accumulator::Axis {
-        values: identities(r, (r1 - r0) * inner),
+    Ok(Accumulator::Axis {
+        values: identities(r, (r1 - r0) * inner)?,
         offset: r0 * inner,
         inner,
         len: shape[axis],
-    }
+    })
 }
 
 /// The accumulators of consecutive pieces, joined in order.
@@ -383,7 +387,7 @@ mod tests {
             dtype: DType::Int64,
         };
         for block in [1, 2, 5, 12] {
-            let mut acc = rows(&r, &[2, 3, 2], 1, 0, 2);
+            let mut acc = rows(&r, &[2, 3, 2], 1, 0, 2).expect("a small accumulator");
             let mut start = 0;
             while start < 12 {
                 let n = block.min(12 - start);
