@@ -54,7 +54,7 @@ fn tower(k: usize, l: usize, levels: usize) -> String {
 #[test]
 fn instructions_at_the_limit_and_one_past_it() {
     const LEVELS: usize = 250;
-    assert!(LEVELS + 1 < MAX_NESTING);
+    const { assert!(LEVELS + 1 < MAX_NESTING) };
     let per_tower = 1 + 9 * LEVELS;
     let vars: Vec<String> = (0..31).map(|k| format!("a{k}")).collect();
     let sig = float_vars(&vars);

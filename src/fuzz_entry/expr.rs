@@ -613,7 +613,7 @@ impl<'a, 'u> ExprGen<'a, 'u> {
         let t = match pick(self.u, 11) {
             0 | 1 => return self.leaf(),
             2 | 3 => self.unary_call(depth),
-            4 | 5 | 6 => self.binary(depth),
+            4..=6 => self.binary(depth),
             7 => self.unary(depth),
             8 => self.power(depth),
             9 => self.select(depth),

@@ -55,10 +55,10 @@ const DEPTH: usize = 4;
 pub fn parse(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let arena = Bump::new();
-    if let Err(e) = crate::syntax::parse(&text, &arena) {
-        if let Err(why) = check_error(&text, &e, true) {
-            panic!("parse error of `{}`: {why}", text.escape_debug());
-        }
+    if let Err(e) = crate::syntax::parse(&text, &arena)
+        && let Err(why) = check_error(&text, &e, true)
+    {
+        panic!("parse error of `{}`: {why}", text.escape_debug());
     }
     let sig = Signature::new()
         .with("a", DType::Float64)
