@@ -315,3 +315,44 @@ fn a_full_reduction_of_a_huge_broadcast_is_a_memory_error() {
         "{e}"
     );
 }
+
+/// Inputs the size of the limits go through every stage without recursion on their size
+/// (CI runs this file with 256 KiB test-thread stacks too): a flat sum of 100,000 terms, a
+/// chain of 100,000 unary minuses and a product of 100,000 factors all
+/// evaluate on both engines; 100,000 nested brackets are a `Limit` error at the bracket that
+/// crosses `MAX_NESTING`.
+#[test]
+fn huge_inputs_evaluate_or_fail_cleanly_without_deep_recursion() {
+    let x = ndarray::Array1::from(vec![0.5, -2.0, 3.0]);
+    let vars = Vars::new().with("x", &x);
+    let cases = [
+        (vec!["x"; 100_000].join("+"), 100_000.0),
+        (format!("{}x", "-".repeat(100_000)), 1.0),
+        (format!("x{}", "*(x/x)".repeat(100_000)), 1.0),
+    ];
+    for (text, factor) in cases {
+        let prog = vexpr::compile(&text, &vars.signature()).expect("compiles");
+        for engine in [Engine::Vm, Engine::Reference] {
+            let out = prog
+                .run_with(&vars, &RunOptions::new().engine(engine))
+                .expect("runs")
+                .into_f64()
+                .expect("float64");
+            let want: Vec<f64> = x.iter().map(|v| v * factor).collect();
+            let got: Vec<f64> = out.iter().copied().collect();
+            assert!(
+                got.iter().zip(&want).all(|(g, w)| g == w),
+                "{engine:?} {}...: {got:?}",
+                &text[..20]
+            );
+        }
+    }
+    let deep = format!("{}x{}", "(".repeat(100_000), ")".repeat(100_000));
+    let e = vexpr::compile(&deep, &vars.signature()).expect_err("too deep");
+    assert_eq!(e.kind(), ErrorKind::Limit);
+    assert_eq!(
+        e.span().map(|s| s.start),
+        Some(MAX_NESTING),
+        "the bracket past the limit"
+    );
+}
