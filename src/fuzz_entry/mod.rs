@@ -508,6 +508,35 @@ mod tests {
         assert_eq!(total.iter().next(), Some(&0.0));
     }
 
+    /// A float32 product whose order decides between overflow and underflow: the reference
+    /// (element order) and the VM (eight interleaved accumulators) get -inf and -0. Both are
+    /// right for their order, and the comparison accepts either; it used to check the exponent
+    /// range of float64 only (found by the long proptest run, `FUZZING.md`).
+    #[test]
+    fn a_float32_product_may_overflow_or_underflow_by_order() {
+        let x = Array1::from(vec![
+            1.0f32,
+            4.153_837_5e34,
+            -10.0,
+            -10.0,
+            2.5,
+            -10.0,
+            1.734_723_5e-18,
+            -10.0,
+            0.25,
+            8.796_093e12,
+            2.350_988_7e-38,
+            3.051_757_8e-5,
+            2.350_988_7e-38,
+            0.5,
+            std::f32::consts::PI,
+            2.350_988_7e-38,
+            -10.0,
+        ]);
+        let vars = Vars::new().with("x", &x);
+        agree("prod(x)", &vars);
+    }
+
     /// The differential check is not vacuous: a VM result that differs from the reference in
     /// one element, by one ulp of an exact operation, is reported.
     #[test]
