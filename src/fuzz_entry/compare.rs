@@ -549,7 +549,11 @@ fn reduce_bound(
             // is 8 times narrower than float64's: a product of float32s that overflows in one
             // order and underflows in another was found by the long proptest run).
             let log = |x: f64| x.log2();
-            let range = if u > f64::from(f32::EPSILON) / 4.0 { 120.0 } else { 1000.0 };
+            let range = if u > f64::from(f32::EPSILON) / 4.0 {
+                120.0
+            } else {
+                1000.0
+            };
             let big: f64 = v.iter().map(|z| log(z.norm().max(1.0))).sum();
             let small: f64 = v.iter().map(|z| log(z.norm().min(1.0))).sum();
             let grown: f64 = v.iter().zip(e).map(|(z, &x)| log(z.norm() + x)).sum();
