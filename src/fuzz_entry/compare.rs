@@ -26,6 +26,7 @@
 //!      at the corners and edge midpoints of the box `[v - e, v + e]` (twice the largest
 //!      change, since a few samples of a smooth function can underestimate it), plus the
 //!      budget above and one rounding;
+//!    - `sin`, `cos` and `tan` of an operand uncertain by half a radian or more may be anything;
 //!    - `signbit` of a NaN and `copysign` from a NaN may come out either way (a NaN's sign is
 //!      the implementation's choice);
 //!    - a comparison, `sign`, `signbit`, `floor`-like or logical operation whose operands are
@@ -406,6 +407,10 @@ impl<'h> Model<'h> {
             }
             Complex => e(0) + e(1),
             NextAfter => e(0) + 4.0 * ulp(r.re, node.dtype),
+            // A box wider than a fraction of the period holds every value; sampling its
+            // corners can miss that (found by eval_diff: `tan(exp(exp(v)))`, where one ulp of
+            // exp's 1e50 is 1e34).
+            Sin | Cos | Tan if e(0) >= 0.5 => f64::INFINITY,
             FloorDiv | Mod | Fmod => f64::INFINITY,
             _ => self.perturbed(f, &args, &arg_types),
         };
