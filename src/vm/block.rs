@@ -231,7 +231,10 @@ fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
 
 /// Fewer elements than this run on the calling thread alone, without waking the pool: the
 /// pool's wake-up and the per-thread setup cost about as much as evaluating this many
-/// elements of a cheap expression (see BENCHMARKS.md, "parallel threshold").
+/// elements of a cheap expression. Measured by `examples/parallel_threshold.rs` (BENCHMARKS.md,
+/// "Parallel threshold"): two threads first beat one for `a*b + c` between 16Ki and 32Ki
+/// elements; dearer expressions win from 4Ki (arithmetic) or 2Ki (`sin`), so a threshold
+/// weighted by the program's cost is the next step.
 pub(crate) const PARALLEL_MIN: usize = 1 << 15;
 
 /// Pieces per thread when a run is split: several, so a thread that is descheduled on a busy
