@@ -90,43 +90,16 @@ const TRANSCENDENTAL: &[&str] = &[
     "arccosh", "arctanh", "log", "log10", "log2", "log1p", "exp", "expm1",
 ];
 
-/// Every function of one argument.
-const UNARY_FUNCTIONS: &[&str] = &[
-    "sqrt",
-    "sin",
-    "cos",
-    "tan",
-    "arcsin",
-    "arccos",
-    "arctan",
-    "sinh",
-    "cosh",
-    "tanh",
-    "arcsinh",
-    "arccosh",
-    "arctanh",
-    "log",
-    "log10",
-    "log2",
-    "log1p",
-    "exp",
-    "expm1",
-    "abs",
-    "ceil",
-    "floor",
-    "round",
-    "sign",
-    "trunc",
-    "real",
-    "imag",
-    "conj",
-    "isnan",
-    "isfinite",
-    "isinf",
-    "signbit",
-    "copy",
-    "ones_like",
-];
+/// Every element-wise function of one argument, from the library's own table (so a function
+/// added there is generated here; `unary_function` then says how the spec types it).
+static UNARY_FUNCTIONS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+    use crate::hir::function::{Function, NAMES, lookup};
+    NAMES
+        .iter()
+        .copied()
+        .filter(|&n| lookup(n).is_some_and(|f| !matches!(f, Function::Reduce(_)) && f.arity() == 1))
+        .collect()
+});
 
 /// Every function of two arguments (and `contains`).
 const BINARY_FUNCTIONS: &[&str] = &[
@@ -651,7 +624,7 @@ impl<'a, 'u> ExprGen<'a, 'u> {
 
     fn unary_call(&mut self, depth: usize) -> Term {
         let a = self.term(depth - 1);
-        match self.valid(UNARY_FUNCTIONS, |f| unary_function(f, a.kind)) {
+        match self.valid(&UNARY_FUNCTIONS, |f| unary_function(f, a.kind)) {
             Some((f, k)) => Term::call(format!("{f}({})", a.text), k, a.constant),
             None => a,
         }
@@ -815,7 +788,7 @@ impl<'a, 'u> ExprGen<'a, 'u> {
         let b = self.not_constant(b);
         let made = match pick(self.u, 4) {
             0 => self
-                .invalid(UNARY_FUNCTIONS, |f| unary_function(f, a.kind))
+                .invalid(&UNARY_FUNCTIONS, |f| unary_function(f, a.kind))
                 .map(|f| format!("{f}({})", a.text)),
             1 => self
                 .invalid(UNARY_OPERATORS, |op| unary_operator(op, a.kind))
@@ -857,7 +830,7 @@ impl<'a, 'u> ExprGen<'a, 'u> {
     fn chaos_term(&mut self, t: Term) -> Term {
         let other = self.leaf();
         let text = match pick(self.u, 8) {
-            0 => format!("{}({})", one_of(self.u, UNARY_FUNCTIONS), other.text),
+            0 => format!("{}({})", one_of(self.u, &UNARY_FUNCTIONS), other.text),
             1 => format!(
                 "{}({}, {})",
                 one_of(self.u, BINARY_FUNCTIONS),

@@ -14,7 +14,7 @@
 
 #[cfg(test)]
 pub(crate) mod builder;
-mod function;
+pub(crate) mod function;
 mod lower;
 pub(crate) mod pyconst;
 pub(crate) mod shape;
