@@ -162,14 +162,7 @@ pub fn compile(expr: &str, sig: &Signature) -> Result<Compiled, Error> {
 /// The value of a constant-only HIR, computed by the VM as it would be at run time.
 fn fold_constant(tiny: &Hir) -> Result<Scalar, Error> {
     let program = compile_program(tiny)?;
-    let options = vm::Options {
-        isa: isa::detect(),
-        threads: Some(1),
-        cancel: None,
-        block_len: None,
-        parallel_min: None,
-        kernels: None,
-    };
+    let options = vm::Options::serial(isa::detect());
     let value = vm::run(&program, &[], &[], &[], &options)?;
     value
         .to_scalar()

@@ -17,6 +17,8 @@
 //! text; [`Mode::Chaos`] also makes syntax errors, unknown names, wrong arities and keywords.
 //! Recursion depth is bounded by the generator's own `depth` argument, never by input.
 
+use std::sync::LazyLock;
+
 use arbitrary::Unstructured;
 
 use super::env::{chance, one_of, pick};
@@ -90,29 +92,25 @@ const TRANSCENDENTAL: &[&str] = &[
     "arccosh", "arctanh", "log", "log10", "log2", "log1p", "exp", "expm1",
 ];
 
-/// Every element-wise function of one argument, from the library's own table (so a function
-/// added there is generated here; `unary_function` then says how the spec types it).
-static UNARY_FUNCTIONS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+/// The element-wise functions of `arity` arguments, from the library's own table (so a
+/// function added there is generated here; `unary_function` and `binary_function` then say
+/// how the spec types it).
+fn functions_of_arity(arity: usize) -> Vec<&'static str> {
     use crate::hir::function::{Function, NAMES, lookup};
     NAMES
         .iter()
         .copied()
-        .filter(|&n| lookup(n).is_some_and(|f| !matches!(f, Function::Reduce(_)) && f.arity() == 1))
+        .filter(|&n| {
+            lookup(n).is_some_and(|f| !matches!(f, Function::Reduce(_)) && f.arity() == arity)
+        })
         .collect()
-});
+}
 
-/// Every function of two arguments (and `contains`).
-const BINARY_FUNCTIONS: &[&str] = &[
-    "arctan2",
-    "fmod",
-    "hypot",
-    "nextafter",
-    "copysign",
-    "maximum",
-    "minimum",
-    "complex",
-    "contains",
-];
+/// Every element-wise function of one argument.
+static UNARY_FUNCTIONS: LazyLock<Vec<&'static str>> = LazyLock::new(|| functions_of_arity(1));
+
+/// Every function of two arguments (`contains` included).
+static BINARY_FUNCTIONS: LazyLock<Vec<&'static str>> = LazyLock::new(|| functions_of_arity(2));
 
 /// Binary operators.
 const BINARY_OPERATORS: &[&str] = &[
@@ -634,7 +632,7 @@ impl<'a, 'u> ExprGen<'a, 'u> {
         let a = self.term(depth - 1);
         let b = self.term(depth - 1);
         let b = if a.constant { self.not_constant(b) } else { b };
-        match self.valid(BINARY_FUNCTIONS, |f| binary_function(f, a.kind, b.kind)) {
+        match self.valid(&BINARY_FUNCTIONS, |f| binary_function(f, a.kind, b.kind)) {
             Some((f, k)) => Term::call(format!("{f}({}, {})", a.text, b.text), k, false),
             None => a,
         }
@@ -794,7 +792,7 @@ impl<'a, 'u> ExprGen<'a, 'u> {
                 .invalid(UNARY_OPERATORS, |op| unary_operator(op, a.kind))
                 .map(|op| format!("{op}{}", a.operand())),
             2 => self
-                .invalid(BINARY_FUNCTIONS, |f| binary_function(f, a.kind, b.kind))
+                .invalid(&BINARY_FUNCTIONS, |f| binary_function(f, a.kind, b.kind))
                 .map(|f| format!("{f}({}, {})", a.text, b.text)),
             _ => self
                 .invalid(BINARY_OPERATORS, |op| binary_operator(op, a.kind, b.kind))
@@ -833,7 +831,7 @@ impl<'a, 'u> ExprGen<'a, 'u> {
             0 => format!("{}({})", one_of(self.u, &UNARY_FUNCTIONS), other.text),
             1 => format!(
                 "{}({}, {})",
-                one_of(self.u, BINARY_FUNCTIONS),
+                one_of(self.u, &BINARY_FUNCTIONS),
                 t.text,
                 other.text
             ),

@@ -21,14 +21,7 @@ fn lower(src: &str, sig: &Signature) -> Hir {
 }
 
 fn options() -> vm::Options<'static> {
-    vm::Options {
-        isa: isa::detect(),
-        threads: Some(1),
-        cancel: None,
-        block_len: None,
-        parallel_min: None,
-        kernels: None,
-    }
+    vm::Options::serial(isa::detect())
 }
 
 /// The folding callback the API uses: the VM itself on the 0-d HIR.

@@ -183,6 +183,21 @@ pub(crate) struct Options<'a> {
     pub kernels: Option<&'a [kernels::Kernel]>,
 }
 
+impl Options<'static> {
+    /// On the calling thread only, with the defaults for everything else (constant folding
+    /// and tests).
+    pub(crate) fn serial(isa: IsaKind) -> Options<'static> {
+        Options {
+            isa,
+            threads: Some(1),
+            cancel: None,
+            block_len: None,
+            parallel_min: None,
+            kernels: None,
+        }
+    }
+}
+
 /// Run `prog` over `shape` (the broadcast shape of its inputs) into `out`, whose shape is
 /// `shape` for an element-wise program and the reduced shape for a reduction.
 pub(crate) fn run_into(
