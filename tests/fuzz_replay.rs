@@ -22,7 +22,7 @@ fn inputs(target: &str) -> std::path::PathBuf {
 
 /// Run `entry` on every file of `dir`; the number of files and the names of those that fail.
 fn replay(dir: &Path, entry: impl Fn(&[u8])) -> (usize, Vec<String>) {
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
+    let mut files: Vec<_> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|f| f.expect("a directory entry").path())
         .collect();
