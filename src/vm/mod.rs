@@ -57,15 +57,7 @@ unsafe impl ZeroValid for c128 {}
 /// Zeroed pages come from the allocator's `calloc`, which for large arrays maps fresh zero
 /// pages instead of writing zeros: a plain `resize` would add a full pass over the output.
 fn zeroed<T: ZeroValid>(n: usize) -> Result<Vec<T>, Error> {
-    let too_big = || {
-        Error::new(
-            ErrorKind::Memory,
-            format!(
-                "the result needs {n} elements of {} bytes, more memory than is available",
-                std::mem::size_of::<T>()
-            ),
-        )
-    };
+    let too_big = || out_of_memory::<T>(n);
     if n == 0 || std::mem::size_of::<T>() == 0 {
         return Ok(Vec::new());
     }
@@ -276,18 +268,22 @@ fn elements(shape: &[usize]) -> Result<usize, Error> {
         .ok_or_else(too_big)
 }
 
+/// The error for a buffer of `n` `T`s that cannot be allocated (a result, or a reduction's
+/// partial results).
+fn out_of_memory<T>(n: usize) -> Error {
+    Error::new(
+        ErrorKind::Memory,
+        format!(
+            "the evaluation needs {n} elements of {} bytes, more memory than is available",
+            std::mem::size_of::<T>()
+        ),
+    )
+}
+
 /// An empty vector with room for `n` elements, or a `Memory` error instead of aborting.
 pub(crate) fn uninit_vec<T>(n: usize) -> Result<Vec<T>, Error> {
     let mut v = Vec::new();
-    v.try_reserve_exact(n).map_err(|_| {
-        Error::new(
-            ErrorKind::Memory,
-            format!(
-                "the result needs {n} elements of {} bytes, more memory than is available",
-                std::mem::size_of::<T>()
-            ),
-        )
-    })?;
+    v.try_reserve_exact(n).map_err(|_| out_of_memory::<T>(n))?;
     advise_huge_pages(
         v.as_mut_ptr() as *mut u8,
         v.capacity() * std::mem::size_of::<T>(),
