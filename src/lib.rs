@@ -32,6 +32,7 @@ pub(crate) mod bytecode;
 pub(crate) mod compile;
 mod dtype;
 mod error;
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzz_entry;
 pub(crate) mod hir;

@@ -209,6 +209,7 @@ impl Compiled {
 
     /// The typed expression before optimisation (what the reference evaluator runs), for the
     /// differential tests in `fuzz_entry`.
+    #[cfg(feature = "fuzzing")]
     pub(crate) fn hir(&self) -> &Hir {
         &self.hir
     }
