@@ -16,8 +16,10 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-// `isa.rs` names the library's error types by their crate-root paths.
-use vexpr::{Error, ErrorKind};
+// `isa.rs` names the library's error types by their path inside the library.
+mod error {
+    pub(crate) use vexpr::{Error, ErrorKind};
+}
 
 // The library's own `vm::isa` and `vm::math` sources, re-exported under the paths they use.
 #[path = "../src/vm/isa.rs"]
@@ -28,7 +30,7 @@ mod vm {
     pub(crate) use super::{isa, math};
 }
 
-use vm::isa::{Isa, IsaKind, Kernel, dispatch};
+use vm::isa::{Isa, Kernel, SupportedIsa, dispatch};
 use vm::math::{BinaryFn, UnaryFn};
 
 const BLOCK: usize = 4096;
@@ -173,7 +175,7 @@ fn bench_unary(c: &mut Criterion) {
         group.throughput(Throughput::Elements(BLOCK as u64));
         let mut out = vec![0.0; BLOCK];
         let mut out32 = vec![0.0f32; BLOCK];
-        for kind in IsaKind::available() {
+        for kind in SupportedIsa::available() {
             group.bench_function(format!("f64/{}", kind.name()), |b| {
                 b.iter(|| dispatch(kind, Unary64(op, black_box(&x), &mut out)))
             });
@@ -212,7 +214,7 @@ fn bench_binary(c: &mut Criterion) {
         group.throughput(Throughput::Elements(BLOCK as u64));
         let mut out = vec![0.0; BLOCK];
         let mut out32 = vec![0.0f32; BLOCK];
-        for kind in IsaKind::available() {
+        for kind in SupportedIsa::available() {
             group.bench_function(format!("f64/{}", kind.name()), |bench| {
                 bench.iter(|| dispatch(kind, Binary64(op, black_box(&a), &b, &mut out)))
             });

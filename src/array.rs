@@ -20,7 +20,11 @@ use num_complex::Complex64;
 use crate::dtype::{DType, Scalar};
 use crate::error::{Error, ErrorKind};
 
+pub(crate) mod alloc;
+mod output;
 pub(crate) mod repr;
+
+pub use output::Output;
 
 /// An owned n-d array of one of vexpr's element types: the result of an evaluation.
 ///
@@ -94,6 +98,26 @@ pub(crate) enum ArrayRef<'a> {
     Bytes(CowArray<'a, u8, IxDyn>),
 }
 
+/// A mutable view of an array of one of the kinds: where an evaluation writes its result (a
+/// caller's [`Output`], or a new [`Array`] through [`Array::view_mut`]).
+#[derive(Debug)]
+pub(crate) enum ArrayMut<'a> {
+    /// `bool` elements.
+    Bool(ArrayViewMutD<'a, bool>),
+    /// `int32` elements.
+    Int32(ArrayViewMutD<'a, i32>),
+    /// `int64` elements.
+    Int64(ArrayViewMutD<'a, i64>),
+    /// `float32` elements.
+    Float32(ArrayViewMutD<'a, f32>),
+    /// `float64` elements.
+    Float64(ArrayViewMutD<'a, f64>),
+    /// `complex128` elements.
+    Complex128(ArrayViewMutD<'a, Complex64>),
+    /// Byte strings: shape `shape + [itemsize]`, `itemsize >= 1`.
+    Bytes(ArrayViewMutD<'a, u8>),
+}
+
 /// Runs `$body` with `$a` bound to the inner `ndarray` of any numeric variant of `$value`
 /// (an [`Array`] or an `ArrayRef`), and `$bytes` for the byte-string variant.
 macro_rules! each_kind {
@@ -108,6 +132,39 @@ macro_rules! each_kind {
             $enum::Bytes($b) => $bytes,
         }
     };
+}
+
+impl<'a> ArrayMut<'a> {
+    /// The element type.
+    pub fn dtype(&self) -> DType {
+        match self {
+            ArrayMut::Bool(_) => DType::Bool,
+            ArrayMut::Int32(_) => DType::Int32,
+            ArrayMut::Int64(_) => DType::Int64,
+            ArrayMut::Float32(_) => DType::Float32,
+            ArrayMut::Float64(_) => DType::Float64,
+            ArrayMut::Complex128(_) => DType::Complex128,
+            ArrayMut::Bytes(b) => DType::Bytes(b.shape().last().copied().unwrap_or(1)),
+        }
+    }
+
+    /// The shape (for byte strings, without the item axis).
+    pub fn shape(&self) -> &[usize] {
+        each_kind!(ArrayMut, self, a => a.shape(), b => &b.shape()[..b.ndim().saturating_sub(1)])
+    }
+
+    /// A shorter-lived view of the same elements.
+    pub fn reborrow(&mut self) -> ArrayMut<'_> {
+        match self {
+            ArrayMut::Bool(v) => ArrayMut::Bool(v.view_mut()),
+            ArrayMut::Int32(v) => ArrayMut::Int32(v.view_mut()),
+            ArrayMut::Int64(v) => ArrayMut::Int64(v.view_mut()),
+            ArrayMut::Float32(v) => ArrayMut::Float32(v.view_mut()),
+            ArrayMut::Float64(v) => ArrayMut::Float64(v.view_mut()),
+            ArrayMut::Complex128(v) => ArrayMut::Complex128(v.view_mut()),
+            ArrayMut::Bytes(v) => ArrayMut::Bytes(v.view_mut()),
+        }
+    }
 }
 
 impl ArrayRef<'_> {
@@ -164,7 +221,7 @@ pub(crate) mod sealed {
         /// Borrow, if the array holds this kind.
         fn peek(array: &Array) -> Option<ArrayViewD<'_, Self>>;
         /// A caller's mutable view as an output.
-        fn output(view: ArrayViewMutD<'_, Self>) -> crate::api::Output<'_>;
+        fn output(view: ArrayViewMutD<'_, Self>) -> super::Output<'_>;
     }
 }
 
@@ -203,8 +260,8 @@ macro_rules! elements {
                     _ => None,
                 }
             }
-            fn output(view: ArrayViewMutD<'_, Self>) -> crate::api::Output<'_> {
-                crate::api::Output { view: crate::api::OutputView::$v(view) }
+            fn output(view: ArrayViewMutD<'_, Self>) -> Output<'_> {
+                Output { view: ArrayMut::$v(view) }
             }
         }
         impl Element for $t {
@@ -231,6 +288,19 @@ macro_rules! typed_accessors {
 }
 
 impl Array {
+    /// A mutable view of the elements, for writing a result into them.
+    pub(crate) fn view_mut(&mut self) -> ArrayMut<'_> {
+        match self {
+            Array::Bool(v) => ArrayMut::Bool(v.view_mut()),
+            Array::Int32(v) => ArrayMut::Int32(v.view_mut()),
+            Array::Int64(v) => ArrayMut::Int64(v.view_mut()),
+            Array::Float32(v) => ArrayMut::Float32(v.view_mut()),
+            Array::Float64(v) => ArrayMut::Float64(v.view_mut()),
+            Array::Complex128(v) => ArrayMut::Complex128(v.view_mut()),
+            Array::Bytes(b) => ArrayMut::Bytes(b.data.view_mut()),
+        }
+    }
+
     /// The element type.
     pub fn dtype(&self) -> DType {
         match self {
@@ -511,11 +581,6 @@ impl BytesArray {
     /// The raw bytes: shape `shape + [itemsize]`, NUL-padded.
     pub fn as_raw(&self) -> ArrayViewD<'_, u8> {
         self.data.view()
-    }
-
-    /// The raw bytes, mutably (the VM writes results into them; the layout stays standard).
-    pub(crate) fn raw_mut(&mut self) -> &mut ArrayD<u8> {
-        &mut self.data
     }
 
     /// The elements in C order, trimmed. The data is in standard layout (an invariant of the

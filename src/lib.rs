@@ -14,14 +14,23 @@
 //! # Pipeline
 //! Each stage is its own module and its own representation; data flows one way:
 //!
-//! 1. `syntax`: the `logos` lexer and the `lalrpop` parser build an [`ast`](syntax::ast) in a
-//!    `bumpalo` arena;
+//! 1. `syntax`: the `logos` lexer and the `lalrpop` parser build an AST in a `bumpalo` arena;
 //! 2. `hir`: names are resolved, casting rules applied and constants folded, giving a flat,
-//!    typed, post-order list of nodes (nothing recurses over the tree after parsing);
+//!    typed, post-order list of nodes (nothing recurses over the tree after parsing); the
+//!    operations table (`hir::table`) says which function takes which dtypes, and is also
+//!    what the opcodes and kernels are generated from;
 //! 3. `optimize`, `compile`, `bytecode`: rewrites, register allocation, the `Program`;
-//! 4. `vm`: the block-by-block virtual machine, and `vm::reference`, the plain evaluator that
-//!    serves as the oracle;
-//! 5. `pool`: the worker threads.
+//! 4. `vm`: the block-by-block virtual machine (a flat frame of one pointer per operand per
+//!    block, per-ISA kernels, vectorised maths) and `vm::reference`, the plain evaluator that
+//!    serves as the oracle and shares no code with the kernels;
+//! 5. `api`: [`compile`], [`evaluate`], [`Vars`]; `bin/vexpr`: the command line and REPL.
+//!
+//! # Layers
+//! Modules refer only to modules below them in one stack, bottom first: `error`, `limits`,
+//! `dtype`, `pool`, `array` (values, outputs and allocation), `npy`, `syntax`, `hir`,
+//! `bytecode`, `optimize`, `compile`, `vm`, `api`, `fuzz_entry` (only with the `fuzzing`
+//! feature), `bin`. Nothing below `api` refers to it. `tests/layering.rs` checks the sources
+//! against this order.
 //!
 //! # Limits
 //! See [`limits`]: every input beyond them is a clean [`Error`], never a crash.
@@ -44,12 +53,13 @@ pub(crate) mod syntax;
 pub(crate) mod vm;
 
 pub use api::{
-    Compiled, Engine, Input, InputElement, Output, RunOptions, Signature, Vars, active_isa,
-    compile, evaluate, evaluate_into,
+    Compiled, Engine, Input, InputElement, RunOptions, Vars, active_isa, compile, evaluate,
+    evaluate_into,
 };
-pub use array::{Array, BytesArray, Element};
+pub use array::{Array, BytesArray, Element, Output};
 pub use dtype::{DType, Scalar};
 pub use error::{Error, ErrorKind, Result, Span};
+pub use hir::Signature;
 pub use pool::{get_num_threads, set_num_threads};
 
 /// The README's examples run as doc tests.

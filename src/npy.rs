@@ -775,7 +775,7 @@ fn read_elements<const N: usize, T>(
     // the count is a claim, and the bytes read are the facts.
     let mut values = Vec::new();
     if ctx.present && values.try_reserve_exact(ctx.count).is_ok() {
-        crate::vm::advise_huge_pages(
+        crate::array::alloc::advise_huge_pages(
             values.as_mut_ptr() as *mut u8,
             values.capacity() * std::mem::size_of::<T>(),
         );

@@ -3,27 +3,23 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::sync::OnceLock;
 use std::sync::atomic::AtomicBool;
 
 use bumpalo::Bump;
 
-mod output;
 mod vars;
 
-pub use output::Output;
-pub(crate) use output::OutputView;
-pub use vars::{Input, InputElement, Signature, Vars};
+pub use vars::{Input, InputElement, Vars};
 
-use crate::array::{Array, ArrayRef};
-use crate::bytecode::Program;
+use crate::array::{Array, ArrayRef, Output};
 use crate::compile::compile as compile_program;
 use crate::dtype::{DType, Scalar};
 use crate::error::{Error, ErrorKind};
-use crate::hir::{self, Hir};
+use crate::hir::{self, Hir, Signature};
 use crate::optimize;
 use crate::syntax;
-use crate::vm::{self, isa};
+use crate::vm::isa::SupportedIsa;
+use crate::vm::{self, Executable};
 
 /// A compiled expression: compile once, [`run`](Compiled::run) many times.
 ///
@@ -47,10 +43,8 @@ use crate::vm::{self, isa};
 pub struct Compiled {
     /// The typed expression: input slots, shape checks, and the reference evaluator's input.
     hir: Hir,
-    /// The optimised bytecode the VM runs.
-    program: Program,
-    /// The program's kernels for each ISA, resolved on first use.
-    kernels: [OnceLock<Box<[vm::kernels::Kernel]>>; 3],
+    /// The optimised bytecode, ready for the VM.
+    exe: Executable,
 }
 
 /// Options for one evaluation ([`Compiled::run_with`]).
@@ -138,7 +132,7 @@ impl<'a> RunOptions<'a> {
 /// assert!(["baseline", "avx2", "avx512"].contains(&vexpr::active_isa()));
 /// ```
 pub fn active_isa() -> &'static str {
-    isa::detect().name()
+    SupportedIsa::detect().name()
 }
 
 /// Parse, type, optimise and compile `expr` against the variables in `sig`.
@@ -149,21 +143,17 @@ pub fn compile(expr: &str, sig: &Signature) -> Result<Compiled, Error> {
         let ast = syntax::parse(&source, &arena)?;
         let hir = hir::lower(ast, &source, sig)?;
         let optimized = optimize::optimize(hir.clone(), &fold_constant)?;
-        let program = compile_program(&optimized)?;
-        Ok(Compiled {
-            hir,
-            program,
-            kernels: Default::default(),
-        })
+        let exe = Executable::new(compile_program(&optimized)?)?;
+        Ok(Compiled { hir, exe })
     };
     compile().map_err(|e: Error| e.with_source(&source))
 }
 
 /// The value of a constant-only HIR, computed by the VM as it would be at run time.
 fn fold_constant(tiny: &Hir) -> Result<Scalar, Error> {
-    let program = compile_program(tiny)?;
-    let options = vm::Options::serial(isa::detect());
-    let value = vm::run(&program, &[], &[], &[], &options)?;
+    let exe = Executable::new(compile_program(tiny)?)?;
+    let options = vm::Options::serial(SupportedIsa::detect());
+    let value = exe.run(&[], &[], &[], &options)?;
     value
         .to_scalar()
         .ok_or_else(|| Error::new(ErrorKind::Internal, "a folded constant is not a scalar"))
@@ -240,36 +230,30 @@ impl Compiled {
                     None => Ok(Some(result)),
                 };
             }
-            Engine::Vm => isa::detect(),
-            Engine::VmWith(name) => isa_by_name(name)?,
+            Engine::Vm => SupportedIsa::detect(),
+            Engine::VmWith(name) => SupportedIsa::by_name(name)?,
         };
-        let kernels =
-            self.kernels[isa as usize].get_or_init(|| vm::kernels::resolve(&self.program, isa));
-        let run = vm::Options {
-            isa,
-            threads: options.threads,
-            cancel: options.cancel,
-            block_len: options.block_len,
-            parallel_min: options.parallel_min,
-            kernels: Some(kernels),
-        };
+        let run = vm::Options::new(isa)
+            .threads(options.threads)
+            .cancel(options.cancel)
+            .block_len(options.block_len)
+            .parallel_min(options.parallel_min);
         match out {
             // Same kind: the VM writes straight into the caller's array. If it fails half
             // way (cancelled), what it wrote is erased so it cannot pass for a result.
             Some(mut out) if out.dtype() == self.dtype() => {
-                let done =
-                    vm::run_into(&self.program, &inputs, &broadcast, out_view(&mut out), &run);
+                let done = self.exe.run_into(&inputs, &broadcast, out.view_mut(), &run);
                 if done.is_err() {
-                    poison(&mut out);
+                    out.poison();
                 }
                 done.map(|()| None)
             }
             // A wider kind: compute, then convert while copying.
             Some(out) => {
-                let result = vm::run(&self.program, &inputs, &broadcast, &result, &run)?;
+                let result = self.exe.run(&inputs, &broadcast, &result, &run)?;
                 out.assign(result).map(|()| None)
             }
-            None => vm::run(&self.program, &inputs, &broadcast, &result, &run).map(Some),
+            None => self.exe.run(&inputs, &broadcast, &result, &run).map(Some),
         }
     }
 
@@ -303,46 +287,9 @@ impl Compiled {
     }
 }
 
-/// The ISA called `name` (as `VEXPR_ISA` spells it), if this CPU supports it.
-fn isa_by_name(name: &str) -> Result<isa::IsaKind, Error> {
-    let err = |m: String| Err(Error::new(ErrorKind::Input, m));
-    match isa::IsaKind::parse(name) {
-        Some(kind) if kind.is_supported() => Ok(kind),
-        Some(kind) => err(format!("this CPU cannot run the {} kernels", kind.name())),
-        None => err(format!(
-            "unknown instruction set `{name}` (expected baseline, avx2 or avx512)"
-        )),
-    }
-}
-
-/// The caller's output as the VM writes it.
-fn out_view<'s>(out: &'s mut Output<'_>) -> vm::value::OutColumn<'s> {
-    use vm::value::OutColumn;
-    match &mut out.view {
-        OutputView::Bool(v) => OutColumn::Bool(v.view_mut()),
-        OutputView::Int32(v) => OutColumn::I32(v.view_mut()),
-        OutputView::Int64(v) => OutColumn::I64(v.view_mut()),
-        OutputView::Float32(v) => OutColumn::F32(v.view_mut()),
-        OutputView::Float64(v) => OutColumn::F64(v.view_mut()),
-        OutputView::Complex128(v) => OutColumn::C128(v.view_mut()),
-    }
-}
-
-/// Overwrite an output after a failed run: NaN for floats, zero otherwise.
-fn poison(out: &mut Output<'_>) {
-    match &mut out.view {
-        OutputView::Bool(v) => v.fill(false),
-        OutputView::Int32(v) => v.fill(0),
-        OutputView::Int64(v) => v.fill(0),
-        OutputView::Float32(v) => v.fill(f32::NAN),
-        OutputView::Float64(v) => v.fill(f64::NAN),
-        OutputView::Complex128(v) => v.fill(num_complex::Complex64::new(f64::NAN, f64::NAN)),
-    }
-}
-
 impl fmt::Display for Compiled {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.program.fmt(f)
+        self.exe.program().fmt(f)
     }
 }
 

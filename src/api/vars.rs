@@ -1,4 +1,4 @@
-//! The caller's variables: [`Vars`] (name -> [`Input`]) and their dtypes, [`Signature`].
+//! The caller's variables: [`Vars`] (name -> [`Input`]), whose dtypes make a [`Signature`].
 //!
 //! In: `ndarray` arrays and views of any dimension, strides and storage, slices, `Vec`s,
 //! scalars, and vexpr's own [`Array`]/[`BytesArray`]. Out: for each variable an `ArrayRef`,
@@ -8,15 +8,14 @@
 //! narrower types are widened on entry into an owned array (int8/uint8/int16/uint16 -> int32,
 //! uint32 -> int64, complex64 -> complex128; NumPy's safe casts); uint64 is refused by the
 //! type system and offered only as [`Input::from_u64_wrapping`]. Arrays of more than
-//! [`MAX_DIMS`] dimensions can be built but are refused by [`Input::check`] when evaluated.
+//! [`MAX_DIMS`](crate::limits::MAX_DIMS) dimensions can be built but are refused by the shape pass when evaluated.
 
 use ndarray::{ArrayBase, ArrayD, ArrayView, AsArray, CowArray, Data, Dimension, IxDyn};
 use num_complex::{Complex, Complex64};
 
 use crate::array::{Array, ArrayRef, BytesArray};
 use crate::dtype::DType;
-use crate::error::{Error, ErrorKind};
-use crate::limits::MAX_DIMS;
+use crate::hir::Signature;
 
 /// Named input arrays for an evaluation: `ndarray` arrays and views of any dimension and
 /// strides, slices, and scalars.
@@ -62,61 +61,6 @@ pub struct Vars<'a> {
 #[derive(Clone, Debug)]
 pub struct Input<'a> {
     pub(crate) array: ArrayRef<'a>,
-}
-
-/// The names and dtypes of a set of variables: what [`compile`](crate::compile) needs to type
-/// an expression. Made from [`Vars::signature`], or by hand to compile without data:
-///
-/// ```
-/// use vexpr::{DType, Signature};
-/// let sig = Signature::new().with("a", DType::Float64).with("n", DType::Int32);
-/// assert_eq!(sig.get("n"), Some(DType::Int32));
-/// assert_eq!(sig.len(), 2);
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Signature {
-    pub(crate) vars: Vec<(String, DType)>,
-}
-
-impl Signature {
-    /// No variables.
-    pub fn new() -> Signature {
-        Signature::default()
-    }
-
-    /// Add (or retype) variable `name`.
-    pub fn with(mut self, name: &str, dtype: DType) -> Signature {
-        self.insert(name, dtype);
-        self
-    }
-
-    /// Add (or retype) variable `name`.
-    pub fn insert(&mut self, name: &str, dtype: DType) {
-        match self.vars.iter_mut().find(|(n, _)| n == name) {
-            Some(slot) => slot.1 = dtype,
-            None => self.vars.push((name.to_string(), dtype)),
-        }
-    }
-
-    /// The dtype of variable `name`, if present.
-    pub fn get(&self, name: &str) -> Option<DType> {
-        self.vars.iter().find(|(n, _)| n == name).map(|&(_, d)| d)
-    }
-
-    /// The variables and their dtypes, in insertion order.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, DType)> + '_ {
-        self.vars.iter().map(|(n, d)| (n.as_str(), *d))
-    }
-
-    /// The number of variables.
-    pub fn len(&self) -> usize {
-        self.vars.len()
-    }
-
-    /// Whether there are no variables.
-    pub fn is_empty(&self) -> bool {
-        self.vars.is_empty()
-    }
 }
 
 impl<'a> Vars<'a> {
@@ -176,17 +120,6 @@ impl<'a> Vars<'a> {
                 .collect(),
         }
     }
-
-    /// [`Input::check`] for every variable, naming the culprit.
-    #[allow(dead_code)] // for the evaluator, which is written in parallel
-    pub(crate) fn check(&self) -> Result<(), Error> {
-        for (name, value) in &self.entries {
-            value
-                .check()
-                .map_err(|e| Error::new(e.kind(), format!("variable `{name}`: {}", e.message())))?;
-        }
-        Ok(())
-    }
 }
 
 impl<'a> Input<'a> {
@@ -231,21 +164,6 @@ impl<'a> Input<'a> {
     /// A borrowed view of the value, for the engine.
     pub(crate) fn view(&self) -> ArrayRef<'_> {
         self.array.view()
-    }
-
-    /// Whether the engine can take this input: at most [`MAX_DIMS`] dimensions, else an
-    /// [`ErrorKind::Limit`] error.
-    pub(crate) fn check(&self) -> Result<(), Error> {
-        if self.ndim() > MAX_DIMS {
-            return Err(Error::new(
-                ErrorKind::Limit,
-                format!(
-                    "the array has {} dimensions; at most {MAX_DIMS} are supported",
-                    self.ndim()
-                ),
-            ));
-        }
-        Ok(())
     }
 
     /// A uint64 array, converted with NumPy's unsafe casting: each value wraps to int64
@@ -466,6 +384,7 @@ impl<'a> From<BytesArray> for Input<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
     use ndarray::{ArcArray, Array1, Array2, ShapeBuilder, s};
 
     /// The address of the first element the input refers to, and whether it is borrowed.
@@ -518,17 +437,16 @@ mod tests {
     }
 
     #[test]
-    fn too_many_dimensions_are_refused_when_checked() {
+    fn too_many_dimensions_are_refused_when_evaluated() {
+        use crate::limits::MAX_DIMS;
         let deep = ArrayD::<f64>::zeros(IxDyn(&[1; MAX_DIMS + 1]));
         let vars = Vars::new().with("ok", 1.0).with("deep", &deep);
         assert_eq!(vars.get("deep").map(Input::ndim), Some(MAX_DIMS + 1));
-        let e = vars.check().unwrap_err();
+        let e = crate::evaluate("deep + ok", &vars).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Limit);
-        assert_eq!(
-            e.message(),
-            "variable `deep`: the array has 33 dimensions; at most 32 are supported"
-        );
+        assert!(e.message().contains("33 dimensions"), "{}", e.message());
         let edge = ArrayD::<f64>::zeros(IxDyn(&[1; MAX_DIMS]));
-        assert!(Input::from(&edge).check().is_ok());
+        let out = crate::evaluate("edge + 1", &Vars::new().with("edge", &edge)).unwrap();
+        assert_eq!(out.ndim(), MAX_DIMS);
     }
 }

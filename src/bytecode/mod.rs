@@ -5,19 +5,18 @@
 //! contiguous) and constants (scalars: `x + 1` never materialises a constant array). Every
 //! instruction is element-wise; a program whose result is a reduction ends with a
 //! [`Reduction`] that folds the final operand block by block. The instruction set comes from
-//! one table ([`table`]); `Display` is the disassembler behind `vexpr dis`.
+//! one table (`hir::table`); `Display` is the disassembler behind `vexpr dis`.
 //!
 //! Invariants (checked by [`Program::validate`]): every operand's dtype matches its opcode's
 //! signature; a register is written before it is read within a block; the last instruction of
 //! an element-wise program writes [`Dst::Output`] and nothing else does.
 
-pub(crate) mod table;
-
 use std::fmt;
 
 use crate::dtype::{DType, Scalar};
+use crate::error::{Error, ErrorKind};
+use crate::hir::table::{dtype_of, for_each_instruction};
 use crate::hir::{Fun, InputSlot, ReduceOp};
-use table::for_each_instruction;
 
 /// A block register: a scratch buffer of one block's length, of one dtype.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -63,27 +62,6 @@ pub(crate) enum Shape {
     Binary,
     /// `where(cond, x, y)`.
     Select,
-}
-
-macro_rules! dtype_of {
-    (bool) => {
-        DType::Bool
-    };
-    (i32) => {
-        DType::Int32
-    };
-    (i64) => {
-        DType::Int64
-    };
-    (f32) => {
-        DType::Float32
-    };
-    (f64) => {
-        DType::Float64
-    };
-    (c128) => {
-        DType::Complex128
-    };
 }
 
 macro_rules! shape_of {
@@ -279,20 +257,34 @@ impl Program {
         }
     }
 
-    /// Check the invariants in the module docs; the message names the first broken one.
-    pub fn validate(&self) -> Result<(), String> {
+    /// Check the invariants in the module docs; an `Internal` error names the instruction
+    /// and the first broken one. The VM's frame relies on them (`vm::frame`).
+    pub fn validate(&self) -> Result<(), Error> {
+        let bad = |pc: usize, what: String| {
+            let op = self
+                .instrs
+                .get(pc)
+                .map_or_else(|| "the reduction".to_string(), |i| format!("{:?}", i.op));
+            Err(Error::new(
+                ErrorKind::Internal,
+                format!("invalid program at instruction {pc} ({op}): {what}"),
+            ))
+        };
         let mut written = vec![false; self.registers.len()];
         let last = self.instrs.len().wrapping_sub(1);
         for (pc, instr) in self.instrs.iter().enumerate() {
             let arity = instr.op.arity();
             for (k, &arg) in instr.args[..arity].iter().enumerate() {
-                let dtype = self
-                    .operand_dtype(arg)
-                    .ok_or_else(|| format!("{pc}: operand {k} does not exist"))?;
-                if let Operand::Reg(r) = arg
-                    && !written[r.0 as usize]
-                {
-                    return Err(format!("{pc}: r{} is read before it is written", r.0));
+                let Some(dtype) = self.operand_dtype(arg) else {
+                    return bad(pc, format!("operand {k} does not exist"));
+                };
+                if let Operand::Reg(r) = arg {
+                    if !written[r.0 as usize] {
+                        return bad(pc, format!("r{} is read before it is written", r.0));
+                    }
+                    if instr.dst == Dst::Reg(r) {
+                        return bad(pc, format!("r{} is both read and written", r.0));
+                    }
                 }
                 let want = match (instr.op.shape(), k) {
                     (Shape::Select, 0) => Some(DType::Bool),
@@ -300,43 +292,63 @@ impl Program {
                 };
                 let ok = match want {
                     Some(w) => w == dtype,
-                    None => dtype.is_bytes() || (instr.op.shape() == Shape::Select && k == 0),
+                    None => dtype.is_bytes(),
                 };
                 if !ok {
-                    return Err(format!(
-                        "{pc}: operand {k} is {dtype}, {:?} expects {want:?}",
-                        instr.op
-                    ));
+                    return bad(pc, format!("operand {k} is {dtype}, expected {want:?}"));
                 }
             }
             let dst_dtype = match instr.dst {
                 Dst::Reg(r) => {
-                    let d = self
-                        .registers
-                        .get(r.0 as usize)
-                        .copied()
-                        .ok_or_else(|| format!("{pc}: r{} does not exist", r.0))?;
+                    let Some(&d) = self.registers.get(r.0 as usize) else {
+                        return bad(pc, format!("r{} does not exist", r.0));
+                    };
                     written[r.0 as usize] = true;
                     if pc == last && self.reduction.is_none() {
-                        return Err(format!("{pc}: the last instruction must write the output"));
+                        return bad(pc, "the last instruction must write the output".into());
                     }
                     d
                 }
                 Dst::Output => {
                     if pc != last || self.reduction.is_some() {
-                        return Err(format!("{pc}: only the last instruction writes the output"));
+                        return bad(pc, "only the last instruction writes the output".into());
                     }
                     self.dtype
                 }
             };
-            if let Some(r) = instr.op.result_dtype()
-                && r != dst_dtype
-            {
-                return Err(format!("{pc}: writes {r} into a {dst_dtype} destination"));
+            let fits = match instr.op.result_dtype() {
+                Some(r) => r == dst_dtype,
+                None => dst_dtype.is_bytes(),
+            };
+            if !fits {
+                return bad(pc, format!("writes into a {dst_dtype} destination"));
             }
         }
-        if self.instrs.is_empty() && self.reduction.is_none() {
-            return Err("an element-wise program needs at least one instruction".into());
+        match &self.reduction {
+            Some(r) => {
+                let pc = self.instrs.len();
+                if self.operand_dtype(r.arg) != Some(r.dtype) || r.dtype != self.dtype {
+                    return bad(pc, format!("the folded operand is not {}", r.dtype));
+                }
+                if let Operand::Reg(reg) = r.arg
+                    && !written[reg.0 as usize]
+                {
+                    return bad(pc, format!("r{} is read before it is written", reg.0));
+                }
+                if r.op.signature(r.dtype) != Some(r.dtype) {
+                    return bad(
+                        pc,
+                        format!("{} is not defined for {}", r.op.name(), r.dtype),
+                    );
+                }
+            }
+            None if self.instrs.is_empty() => {
+                return bad(
+                    0,
+                    "an element-wise program needs at least one instruction".into(),
+                );
+            }
+            None => {}
         }
         Ok(())
     }

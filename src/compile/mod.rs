@@ -74,7 +74,6 @@ pub(crate) fn compile(hir: &Hir) -> Result<Program, Error> {
         dtype: hir.dtype(),
         source: hir.source.clone(),
     };
-    debug_assert_eq!(program.validate(), Ok(()), "\n{program}");
     Ok(program)
 }
 

@@ -5,10 +5,10 @@ use std::sync::Arc;
 use bumpalo::Bump;
 
 use super::compile;
-use crate::api::Signature;
 use crate::bytecode::{Dst, Operand, Program};
 use crate::dtype::DType;
 use crate::hir;
+use crate::hir::Signature;
 
 fn program(src: &str, vars: &[&str]) -> Program {
     let mut sig = Signature::new();
@@ -20,7 +20,9 @@ fn program(src: &str, vars: &[&str]) -> Program {
     let ast = crate::syntax::parse(src, &arena).unwrap();
     let typed = hir::lower(ast, &source, &sig).unwrap();
     let p = compile(&crate::optimize::cse(typed)).unwrap();
-    assert_eq!(p.validate(), Ok(()), "{p}");
+    if let Err(e) = p.validate() {
+        panic!("{e}\n{p}");
+    }
     p
 }
 
@@ -111,4 +113,113 @@ fn registers_are_per_dtype() {
     let floats = p.registers.iter().filter(|&&d| d == DType::Float64).count();
     assert!(bools >= 1 && floats >= 1, "{p}");
     assert!(bools + floats <= 4, "{p}");
+}
+
+/// Typing and the instruction set come from one table (`hir::table`); this checks the
+/// contract from both ends. Every (function, operand dtypes) that typing accepts has an
+/// opcode, and a kernel on every ISA of this CPU; and every opcode is reached by some
+/// expression (so the table holds no instruction that typing can never emit).
+#[test]
+fn every_typed_signature_has_an_opcode_and_every_opcode_is_reachable() {
+    use crate::bytecode::{OpCode, Operation};
+    use crate::hir::Fun;
+    use crate::vm::isa::SupportedIsa;
+
+    let mut kinds = DType::NUMERIC.to_vec();
+    kinds.extend([DType::Bytes(2), DType::Bytes(3)]);
+    let mut checked = 0;
+    for &f in Fun::ALL {
+        let n = f.arity();
+        let mut idx = vec![0usize; n];
+        loop {
+            let args: Vec<DType> = idx.iter().map(|&i| kinds[i]).collect();
+            if let Some(result) = f.signature(&args) {
+                let operand = if f == Fun::Where { args[1] } else { args[0] };
+                let op = OpCode::find(Operation::Map(f), operand, result);
+                let op = op.unwrap_or_else(|| panic!("{f:?}{args:?} -> {result} has no opcode"));
+                assert_eq!(op.arity(), n, "{op:?}");
+                for isa in SupportedIsa::available() {
+                    let _ = crate::vm::kernels::kernel(isa, op);
+                }
+                checked += 1;
+            }
+            let Some(k) = (0..n).find(|&k| idx[k] + 1 < kinds.len()) else {
+                break;
+            };
+            idx[k] += 1;
+            idx[..k].fill(0);
+        }
+    }
+    assert!(checked > 200, "only {checked} signatures");
+
+    // Every opcode of the table appears in the program of some expression over variables
+    // `a`, `b` (any numeric kinds) and a bool `c`.
+    let mut templates: Vec<String> = [
+        "a",
+        "-a",
+        "~a",
+        "a + b",
+        "a - b",
+        "a * b",
+        "a / b",
+        "a // b",
+        "a % b",
+        "a ** b",
+        "a & b",
+        "a | b",
+        "a ^ b",
+        "a << b",
+        "a >> b",
+        "a < b",
+        "a <= b",
+        "a > b",
+        "a >= b",
+        "a == b",
+        "a != b",
+        "where(c, a, b)",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for name in hir::function::NAMES {
+        match hir::function::lookup(name) {
+            Some(hir::function::Function::Map(f, _)) if f.arity() == 1 => {
+                templates.push(format!("{name}(a)"))
+            }
+            Some(hir::function::Function::Map(f, _)) if f.arity() == 2 => {
+                templates.push(format!("{name}(a, b)"))
+            }
+            _ => {}
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    for template in &templates {
+        for &ka in &DType::NUMERIC {
+            for &kb in &DType::NUMERIC {
+                let sig = Signature::new()
+                    .with("a", ka)
+                    .with("b", kb)
+                    .with("c", DType::Bool);
+                let arena = Bump::new();
+                let source: Arc<str> = Arc::from(template.as_str());
+                let Ok(ast) = crate::syntax::parse(template, &arena) else {
+                    continue;
+                };
+                let Ok(typed) = hir::lower(ast, &source, &sig) else {
+                    continue;
+                };
+                let p = compile(&typed).unwrap();
+                seen.extend(p.instrs.iter().map(|i| i.op));
+            }
+        }
+    }
+    let missing: Vec<OpCode> = OpCode::NUMERIC
+        .iter()
+        .copied()
+        .filter(|op| !seen.contains(op))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "opcodes no expression reaches: {missing:?}"
+    );
 }

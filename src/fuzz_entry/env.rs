@@ -17,8 +17,8 @@ use ndarray::{ArrayD, ArrayViewD, IxDyn, ShapeBuilder, Slice};
 use num_complex::Complex64;
 
 use super::expr::Kind;
-use crate::api::{Input, Vars};
 use crate::array::ArrayRef;
+use crate::{Input, Vars};
 
 /// A choice in `0..n` from the fuzz input (0, the simplest choice, once the input runs out).
 pub(crate) fn pick(u: &mut Unstructured<'_>, n: usize) -> usize {

@@ -38,12 +38,12 @@ use bumpalo::Bump;
 use ndarray::{ArrayD, IxDyn, Slice};
 use num_complex::Complex64;
 
-use crate::api::{Engine, Output, RunOptions, Signature, Vars};
 use crate::array::{Array, ArrayRef};
 use crate::dtype::DType;
 use crate::error::{Error, ErrorKind};
 use crate::hir::shape;
-use crate::vm::isa::IsaKind;
+use crate::vm::isa::SupportedIsa;
+use crate::{Engine, Output, RunOptions, Signature, Vars};
 use env::Env;
 pub use expr::Kind;
 use expr::{ExprGen, Mode};
@@ -338,7 +338,7 @@ impl Case {
 /// 64-element blocks, and the default ISA into a negatively strided output.
 fn vm_runs(prog: &crate::Compiled, vars: &Vars<'_>) -> Vec<(String, Result<Array, Error>)> {
     let mut runs = Vec::new();
-    for isa in IsaKind::available() {
+    for isa in SupportedIsa::available() {
         for threads in [1, 2] {
             for block in [None, Some(64)] {
                 let mut options = RunOptions::new()

@@ -18,10 +18,10 @@ use std::sync::Arc;
 use num_bigint::BigInt;
 use num_traits::{Signed, ToPrimitive};
 
+use super::Signature;
 use super::function::{self, Function, Rule};
 use super::pyconst::{FoldError, PyValue};
 use super::{Fun, Hir, InputSlot, Node, NodeId, Op, ReduceOp, cast_allowed};
-use crate::api::Signature;
 use crate::dtype::DType;
 use crate::error::{Error, ErrorKind, Span};
 use crate::limits;

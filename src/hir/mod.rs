@@ -18,7 +18,10 @@ pub(crate) mod function;
 mod lower;
 pub(crate) mod pyconst;
 pub(crate) mod shape;
+mod signature;
+pub(crate) mod table;
 pub(crate) use lower::lower;
+pub use signature::Signature;
 
 use std::sync::Arc;
 
@@ -240,51 +243,41 @@ impl Fun {
     /// The canonical kernel signatures: the result dtype for these operand dtypes, or `None`
     /// when no kernel exists (typing must cast operands to a listed signature first).
     ///
-    /// This table is the contract between typing (which only emits listed signatures), the
-    /// reference evaluator and the VM (which implement every listed signature).
+    /// Read off the operations table ([`table`]) that also defines the opcodes and kernels,
+    /// so typing accepts exactly what the VM implements; the reference evaluator implements
+    /// every signature too (tested against the VM).
     pub fn signature(self, args: &[DType]) -> Option<DType> {
         use Fun::*;
         if args.len() != self.arity() {
             return None;
         }
-        let t = args[0];
-        let same = args.iter().all(|&a| a == t);
         let bytes = args.iter().all(|a| a.is_bytes());
-        let one_of = |set: &[DType]| same && set.contains(&t);
+        // Byte strings have their own kernels, outside the numeric table.
         match self {
-            Neg | Add | Sub | Mul | Pow | OnesLike => one_of(&[I, L, F, D, C]).then_some(t),
-            Not | And | Or | Xor => one_of(&[B, I, L]).then_some(t),
-            Div => one_of(&[F, D, C]).then_some(t),
-            FloorDiv | Mod => one_of(&[I, L, F, D]).then_some(t),
-            Shl | Shr => one_of(&[I, L]).then_some(t),
-            Lt | Le | Gt | Ge => (one_of(&[B, I, L, F, D]) || bytes).then_some(B),
-            Eq | Ne => (one_of(&[B, I, L, F, D, C]) || bytes).then_some(B),
+            Lt | Le | Gt | Ge | Eq | Ne | Contains if bytes => return Some(B),
             Where => {
-                let (x, y) = (args[1], args[2]);
-                match (x, y) {
-                    _ if t != B => None,
-                    (DType::Bytes(n), DType::Bytes(m)) => Some(DType::Bytes(n.max(m))),
-                    _ if x == y => Some(x),
-                    _ => None,
+                if let (B, DType::Bytes(n), DType::Bytes(m)) = (args[0], args[1], args[2]) {
+                    return Some(DType::Bytes(n.max(m)));
                 }
             }
-            Sqrt | Sin | Cos | Tan | Arcsin | Arccos | Arctan | Sinh | Cosh | Tanh | Arcsinh
-            | Arccosh | Arctanh | Log | Log10 | Log2 | Log1p | Exp | Expm1 => {
-                one_of(&[F, D, C]).then_some(t)
-            }
-            Abs => one_of(&[I, L, F, D, C]).then_some(t),
-            Ceil | Floor => one_of(&[F, D]).then_some(t),
-            Round | Sign => one_of(&[I, L, D, C]).then_some(t),
-            Trunc => one_of(&[D]).then_some(t),
-            Real | Imag => one_of(&[D, C]).then_some(D),
-            Conj => one_of(&[D, C]).then_some(t),
-            IsNan | IsFinite | IsInf => one_of(&[F, D, C]).then_some(B),
-            SignBit => one_of(&[F, D]).then_some(B),
-            Arctan2 | Fmod => one_of(&[F, D]).then_some(t),
-            Hypot | NextAfter | CopySign | Maximum | Minimum => one_of(&[D]).then_some(t),
-            Complex => one_of(&[D]).then_some(C),
-            Contains => bytes.then_some(B),
+            _ => {}
         }
+        // A `where` takes a bool condition and two values of one dtype; every other
+        // function takes operands of one dtype.
+        let values = match self {
+            Where if args[0] == B => &args[1..],
+            Where => return None,
+            _ => args,
+        };
+        let t = values[0];
+        if values.iter().any(|&a| a != t) {
+            return None;
+        }
+        table::MAP_SIGNATURES
+            .iter()
+            .flatten()
+            .find(|&&(f, arg, _)| f == self && arg == t)
+            .map(|&(_, _, result)| result)
     }
 }
 

@@ -2,8 +2,8 @@
 //! NumPy's broadcasting rules.
 //!
 //! In: a HIR and the shape of each of its input slots (`input_shapes[k]` for
-//! `hir.inputs[k]`). Out: one shape per node ([`shapes`]), the shape of the expression's
-//! value ([`result_shape`]), or both at once with the broadcast of all inputs ([`plan`]).
+//! `hir.inputs[k]`). Out: the shape of every node, of the expression's value, and the
+//! broadcast of all inputs, checked together ([`plan`]; [`result`] for the API).
 //! A constant is 0-d; an elementwise node has the broadcast shape of its arguments; a
 //! reduction removes its axis (all axes when it has none).
 //!
@@ -73,25 +73,6 @@ pub(crate) fn normalize_axis(axis: i64, ndim: usize) -> Option<usize> {
     } else {
         None
     }
-}
-
-/// The shape of every node, in node order.
-#[allow(dead_code)] // for the fast VM
-pub(crate) fn shapes(hir: &Hir, input_shapes: &[&[usize]]) -> Result<Vec<Vec<usize>>, Error> {
-    check_inputs(hir, input_shapes)?;
-    let mut out: Vec<Vec<usize>> = Vec::with_capacity(hir.nodes.len());
-    for node in &hir.nodes {
-        let shape = node_shape(node, &out, input_shapes)?;
-        out.push(shape);
-    }
-    Ok(out)
-}
-
-/// The shape of the expression's value: the broadcast of all inputs, with the root's axis
-/// removed when the root is a reduction.
-#[allow(dead_code)] // for the fast VM and the API
-pub(crate) fn result_shape(hir: &Hir, input_shapes: &[&[usize]]) -> Result<Vec<usize>, Error> {
-    Ok(plan(hir, input_shapes)?.result)
 }
 
 /// Node shapes, the broadcast of all inputs and the result shape, checked together.
@@ -344,6 +325,17 @@ mod tests {
     use crate::dtype::DType::{Bool, Float64, Int32};
     use crate::hir::builder::HirBuilder;
     use crate::hir::{Fun, ReduceOp};
+
+    /// The shape of every node, in node order.
+    fn shapes(hir: &Hir, input_shapes: &[&[usize]]) -> Result<Vec<Vec<usize>>, Error> {
+        Ok(plan(hir, input_shapes)?.nodes)
+    }
+
+    /// The shape of the expression's value: the broadcast of all inputs, with the root's axis
+    /// removed when the root is a reduction.
+    fn result_shape(hir: &Hir, input_shapes: &[&[usize]]) -> Result<Vec<usize>, Error> {
+        Ok(plan(hir, input_shapes)?.result)
+    }
 
     fn err(r: Result<impl std::fmt::Debug, Error>) -> Error {
         match r {

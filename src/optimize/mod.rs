@@ -4,8 +4,10 @@
 //! dtype and shape, same values bit for bit) with fewer nodes. Passes, each one loop over the
 //! post-order node list:
 //! - [`fold`]: a node whose operands are all constants becomes a constant, computed by the
-//!   same engine (and ISA) that would compute it at run time, so folding never changes a
-//!   value; `where` with a constant condition becomes the chosen branch;
+//!   VM itself (the caller's callback: the API runs the VM with the process's ISA), so a
+//!   folded value is what a run on that ISA computes; a run forced onto another ISA may
+//!   differ from it in the last bits of a transcendental function, within the documented
+//!   ulp budgets; `where` with a constant condition becomes the chosen branch;
 //! - [`cse`]: common subexpressions are shared (hash-consing on operation, dtype, operands);
 //! - [`dce`]: nodes that no longer feed the result are dropped.
 //!

@@ -7,11 +7,10 @@ use bumpalo::Bump;
 use ndarray::{ArrayD, IxDyn};
 
 use super::{cse, dce, fold, optimize};
-use crate::api::Signature;
 use crate::array::{Array, ArrayRef};
 use crate::dtype::{DType, Scalar};
-use crate::hir::{self, Fun, Hir, Op};
-use crate::vm::{self, isa};
+use crate::hir::{self, Fun, Hir, Op, Signature};
+use crate::vm::{self, Executable, isa::SupportedIsa};
 
 fn lower(src: &str, sig: &Signature) -> Hir {
     let arena = Bump::new();
@@ -21,22 +20,23 @@ fn lower(src: &str, sig: &Signature) -> Hir {
 }
 
 fn options() -> vm::Options<'static> {
-    vm::Options::serial(isa::detect())
+    vm::Options::serial(SupportedIsa::detect())
 }
 
 /// The folding callback the API uses: the VM itself on the 0-d HIR.
 fn eval(tiny: &Hir) -> Result<Scalar, crate::Error> {
-    let program = crate::compile::compile(tiny)?;
-    let value = vm::run(&program, &[], &[], &[], &options())?;
+    let exe = Executable::new(crate::compile::compile(tiny)?)?;
+    let value = exe.run(&[], &[], &[], &options())?;
     Ok(value.to_scalar().expect("a scalar"))
 }
 
 /// Run `hir` (any stage) on the VM.
 fn run(hir: &Hir, inputs: &[ArrayRef<'_>]) -> Array {
-    let program = crate::compile::compile(hir).unwrap();
+    let exe = Executable::new(crate::compile::compile(hir).unwrap()).unwrap();
     let shapes: Vec<&[usize]> = inputs.iter().map(ArrayRef::shape).collect();
     let plan = hir::shape::plan(hir, &shapes).unwrap();
-    vm::run(&program, inputs, &plan.broadcast, &plan.result, &options()).unwrap()
+    exe.run(inputs, &plan.broadcast, &plan.result, &options())
+        .unwrap()
 }
 
 fn f64s(a: &Array) -> Vec<u64> {

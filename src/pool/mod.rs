@@ -1,4 +1,4 @@
-//! Threads: the process-wide thread count and (later) the worker pool.
+//! Threads: the process-wide thread count and the persistent worker pool ([`workers`]).
 //!
 //! The thread count is configured the way users of numexpr, OpenMP and BLAS know:
 //! [`set_num_threads`] at run time, otherwise `VEXPR_NUM_THREADS`, then `OMP_NUM_THREADS`, then

@@ -1,46 +1,45 @@
 //! The block loop: runs a [`Program`] over the broadcast shape, one block at a time.
 //!
-//! In: a program, its inputs (any strides), the result shape (already checked by the shape
-//! pass) and a destination. For each block of [`block_len`] elements every instruction runs
-//! over the block's registers, and the last one writes straight into the output; no buffer
-//! proportional to the array is ever allocated besides the output itself.
+//! In: an [`Executable`] (the validated program, its steps and kernels), its inputs (any
+//! strides), the result shape (already checked by the shape pass) and a destination. For each
+//! block of [`BLOCK_LEN`] elements the frame's slots are pointed at the block, every step runs
+//! over it, and the last one writes straight into the output; no buffer proportional to the
+//! array is ever allocated besides the output itself.
 //!
 //! Inputs are read in place when they are C-contiguous after broadcasting, passed as a scalar
 //! when they are the same value everywhere (0-d, or broadcast along every axis), and gathered
 //! into a block buffer otherwise. The last block is simply shorter: the kernels compute the
 //! same value for an element whatever its position, in a vectorised loop body or in its
 //! scalar remainder (the same IEEE operations, no contraction into FMA; tested by
-//! `tests/position.rs` on every ISA), so it needs no padding and no copies.
+//! `tests/position.rs` on every ISA), so it needs no copies.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use ndarray::ArrayViewD;
 
-use super::Options;
-use super::isa::{self, IsaKind};
+use super::frame::{Frame, Slot};
+use super::isa::{self, SupportedIsa};
+use super::kernels::Kernel;
 use super::kernels::reduce::{self, Accumulator, Fold};
-use super::kernels::{self, Frame, Kernel, Source};
 use super::strided::{self, Broadcast};
-use super::value::{Buf, Column, ColumnMut, Elem, OutColumn, c128};
-use crate::array::ArrayRef;
+use super::value::{Buf, Column, ColumnMut, Elem, c128};
+use super::{Executable, Options};
+use crate::array::{ArrayMut, ArrayRef};
 use crate::bytecode::{Program, Reduction};
 use crate::dtype::{DType, Scalar};
 use crate::error::{Error, ErrorKind};
-use std::sync::{Mutex, PoisonError};
 
 /// Elements per block. Chosen so that the live registers of a typical program (a handful of
 /// float64 buffers: 8 KiB each) stay in L1/L2; see BENCHMARKS.md for the measurement.
 pub(crate) const BLOCK_LEN: usize = 1024;
-
-/// The block length for a program.
-pub(crate) fn block_len(_prog: &Program) -> usize {
-    BLOCK_LEN
-}
 
 /// Where an element-wise result goes.
 pub(crate) enum Target<'o> {
     /// A C-contiguous output, written in place block by block.
     Contiguous(ColumnMut<'o>),
     /// Any other layout: each block goes through a buffer and is scattered.
-    Strided(OutColumn<'o>),
+    Strided(ArrayMut<'o>),
 }
 
 /// How an input is read, decided once per run.
@@ -93,7 +92,8 @@ fn typed_plan<'a, T: Elem>(
     Ok(Plan::Strided(wrap(b)))
 }
 
-/// Decide how to read `input` (of dtype `dtype`) broadcast to `shape`.
+/// Decide how to read `input` (of dtype `dtype`) broadcast to `shape`; an error when the
+/// input does not have the dtype the program reads.
 fn plan<'a>(input: &'a ArrayRef<'_>, dtype: DType, shape: &[usize]) -> Result<Plan<'a>, Error> {
     let n: usize = shape.iter().product();
     match (input, dtype) {
@@ -105,7 +105,7 @@ fn plan<'a>(input: &'a ArrayRef<'_>, dtype: DType, shape: &[usize]) -> Result<Pl
         (ArrayRef::Complex128(a), DType::Complex128) => {
             typed_plan(a.view(), shape, n, StridedView::C128)
         }
-        (ArrayRef::Bytes(a), DType::Bytes(w)) => {
+        (ArrayRef::Bytes(a), DType::Bytes(w)) if a.shape().last() == Some(&w) => {
             let v = a.view();
             if n == 0 {
                 return Ok(Plan::Column(Column::Bytes(&[], w)));
@@ -128,79 +128,62 @@ fn plan<'a>(input: &'a ArrayRef<'_>, dtype: DType, shape: &[usize]) -> Result<Pl
     }
 }
 
-impl<'a> Column<'a> {
-    /// Elements `start..start + len`.
-    fn part(&self, start: usize, len: usize) -> Option<Column<'a>> {
-        Some(match self {
-            Column::Bool(v) => Column::Bool(v.get(start..start + len)?),
-            Column::I32(v) => Column::I32(v.get(start..start + len)?),
-            Column::I64(v) => Column::I64(v.get(start..start + len)?),
-            Column::F32(v) => Column::F32(v.get(start..start + len)?),
-            Column::F64(v) => Column::F64(v.get(start..start + len)?),
-            Column::C128(v) => Column::C128(v.get(start..start + len)?),
-            Column::Bytes(v, w) => Column::Bytes(v.get(start * w..(start + len) * w)?, *w),
-        })
+/// Gather elements `start..start + valid` of `view` into the buffer at `slot`.
+///
+/// # Safety
+/// `slot` points at a gather buffer of the view's dtype with room for `valid` elements, which
+/// nothing else references meanwhile.
+unsafe fn gather_into(slot: Slot, view: &StridedView<'_>, start: usize, valid: usize) {
+    /// The buffer as `T`s.
+    ///
+    /// # Safety
+    /// As for `gather_into`, for `n` elements of `T`.
+    unsafe fn buf<'b, T>(slot: Slot, n: usize) -> &'b mut [T] {
+        // SAFETY: the caller's contract.
+        unsafe { std::slice::from_raw_parts_mut(slot.ptr as *mut T, n) }
     }
-}
-
-/// Gather elements `start..start + valid` of `view` into the front of `buf`.
-fn gather_into(buf: &mut Buf, view: &StridedView<'_>, start: usize, valid: usize) -> bool {
-    match (buf, view) {
-        (Buf::Bool(b), StridedView::Bool(v)) => strided::gather(v, start, &mut b[..valid]),
-        (Buf::I32(b), StridedView::I32(v)) => strided::gather(v, start, &mut b[..valid]),
-        (Buf::I64(b), StridedView::I64(v)) => strided::gather(v, start, &mut b[..valid]),
-        (Buf::F32(b), StridedView::F32(v)) => strided::gather(v, start, &mut b[..valid]),
-        (Buf::F64(b), StridedView::F64(v)) => strided::gather(v, start, &mut b[..valid]),
-        (Buf::C128(b), StridedView::C128(v)) => strided::gather(v, start, &mut b[..valid]),
-        (Buf::Bytes(b, _), StridedView::Bytes(v, w)) => {
-            strided::gather(v, start * w, &mut b[..valid * w])
+    // SAFETY: the buffer holds the view's dtype (`Run::piece` ensures it with the input's
+    // dtype, which `plan` checked against the view).
+    unsafe {
+        match view {
+            StridedView::Bool(v) => strided::gather(v, start, buf(slot, valid)),
+            StridedView::I32(v) => strided::gather(v, start, buf(slot, valid)),
+            StridedView::I64(v) => strided::gather(v, start, buf(slot, valid)),
+            StridedView::F32(v) => strided::gather(v, start, buf(slot, valid)),
+            StridedView::F64(v) => strided::gather(v, start, buf(slot, valid)),
+            StridedView::C128(v) => strided::gather(v, start, buf(slot, valid)),
+            StridedView::Bytes(v, w) => strided::gather(v, start * w, buf(slot, valid * w)),
         }
-        _ => return false,
-    }
-    true
-}
-
-/// `out[k] = src[k]` for every element (the output may be uninitialised).
-fn write_all<T: Copy>(out: &mut [std::mem::MaybeUninit<T>], src: &[T]) {
-    for (o, &v) in out.iter_mut().zip(src) {
-        o.write(v);
     }
 }
 
-/// Write the first `valid` elements of `temp` to a contiguous output at `start`.
-fn flush_contiguous(temp: &Buf, out: &mut ColumnMut<'_>, start: usize, valid: usize) -> bool {
-    macro_rules! copy {
-        ($($var:ident),*) => {
-            match (temp, out) {
-                $((Buf::$var(t), ColumnMut::$var(o)) => {
-                    write_all(&mut o[start..start + valid], &t[..valid])
-                })*
-                (Buf::Bytes(t, w), ColumnMut::Bytes(o, _)) => {
-                    write_all(&mut o[start * w..(start + valid) * w], &t[..valid * w])
-                }
-                _ => return false,
+/// Write `valid` elements from the buffer at `slot` to the strided output at `start`.
+///
+/// # Safety
+/// `slot` points at `valid` initialised elements of the output's dtype.
+unsafe fn scatter_from(slot: Slot, out: &mut ArrayMut<'_>, start: usize, valid: usize) {
+    /// The buffer as `T`s.
+    ///
+    /// # Safety
+    /// As for `scatter_from`, for `n` elements of `T`.
+    unsafe fn buf<'b, T>(slot: Slot, n: usize) -> &'b [T] {
+        // SAFETY: the caller's contract.
+        unsafe { std::slice::from_raw_parts(slot.ptr as *const T, n) }
+    }
+    // SAFETY: the caller's contract; the output's variant names the dtype.
+    unsafe {
+        match out {
+            ArrayMut::Bool(o) => strided::scatter(o, start, buf(slot, valid)),
+            ArrayMut::Int32(o) => strided::scatter(o, start, buf(slot, valid)),
+            ArrayMut::Int64(o) => strided::scatter(o, start, buf(slot, valid)),
+            ArrayMut::Float32(o) => strided::scatter(o, start, buf(slot, valid)),
+            ArrayMut::Float64(o) => strided::scatter(o, start, buf(slot, valid)),
+            ArrayMut::Complex128(o) => strided::scatter(o, start, buf(slot, valid)),
+            ArrayMut::Bytes(o) => {
+                strided::scatter(o, start * slot.width, buf(slot, valid * slot.width))
             }
-        };
+        }
     }
-    copy!(Bool, I32, I64, F32, F64, C128);
-    true
-}
-
-/// Write the first `valid` elements of `temp` to a strided output at `start`.
-fn flush_strided(temp: &Buf, out: &mut OutColumn<'_>, start: usize, valid: usize) -> bool {
-    macro_rules! scatter {
-        ($($var:ident),*) => {
-            match (temp, out) {
-                $((Buf::$var(t), OutColumn::$var(o)) => strided::scatter(o, start, &t[..valid]),)*
-                (Buf::Bytes(t, w), OutColumn::Bytes(o)) => {
-                    strided::scatter(o, start * w, &t[..valid * w])
-                }
-                _ => return false,
-            }
-        };
-    }
-    scatter!(Bool, I32, I64, F32, F64, C128);
-    true
 }
 
 /// Per-thread buffers kept between runs, so a small evaluation allocates nothing but its
@@ -210,6 +193,7 @@ struct Scratch {
     regs: Vec<Buf>,
     gathered: Vec<Buf>,
     temp: Buf,
+    slots: Vec<Slot>,
 }
 
 thread_local! {
@@ -243,23 +227,33 @@ const PIECES_PER_THREAD: usize = 4;
 
 /// Everything a run needs besides the per-block frame. Shared by the threads of a run.
 struct Run<'a> {
-    prog: &'a Program,
+    exe: &'a Executable,
+    kernels: &'a [Kernel],
     plans: Vec<Plan<'a>>,
-    kernels: std::borrow::Cow<'a, [Kernel]>,
-    cancel: Option<&'a std::sync::atomic::AtomicBool>,
-    isa: IsaKind,
+    cancel: Option<&'a AtomicBool>,
+    isa: SupportedIsa,
     threads: usize,
     n: usize,
     block: usize,
 }
 
+/// A slot that moves with the block: the block starting at flat index `start` is at
+/// `base + (start - from) * size`.
+struct Moving {
+    slot: usize,
+    base: *mut u8,
+    from: usize,
+    size: usize,
+}
+
 impl<'a> Run<'a> {
     fn new(
-        prog: &'a Program,
+        exe: &'a Executable,
         inputs: &'a [ArrayRef<'_>],
         shape: &[usize],
         options: &Options<'a>,
     ) -> Result<Run<'a>, Error> {
+        let prog = exe.program();
         if inputs.len() != prog.inputs.len() {
             return Err(internal("wrong number of inputs"));
         }
@@ -275,18 +269,19 @@ impl<'a> Run<'a> {
             options.threads.unwrap_or_else(crate::pool::get_num_threads)
         };
         Ok(Run {
-            prog,
+            exe,
+            kernels: exe.kernels(options.isa),
             plans,
-            kernels: match options.kernels {
-                Some(k) => std::borrow::Cow::Borrowed(k),
-                None => std::borrow::Cow::Owned(kernels::resolve(prog, options.isa).into_vec()),
-            },
             cancel: options.cancel,
             isa: options.isa,
             threads,
             n,
-            block: options.block_len.unwrap_or_else(|| block_len(prog)),
+            block: options.block_len.unwrap_or(BLOCK_LEN),
         })
+    }
+
+    fn prog(&self) -> &'a Program {
+        self.exe.program()
     }
 
     fn blocks(&self) -> usize {
@@ -302,102 +297,79 @@ impl<'a> Run<'a> {
         blocks.div_ceil(self.threads * PIECES_PER_THREAD)
     }
 
-    /// A frame with buffers for this run, reusing `scratch`; `direct` holds the output
-    /// elements from flat index `base` on.
-    fn frame<'f>(
-        &'f self,
-        scratch: &mut Scratch,
-        direct: Option<ColumnMut<'f>>,
-        base: usize,
-    ) -> Frame<'f> {
-        let b = self.block;
-        let mut regs = std::mem::take(&mut scratch.regs);
-        regs.resize_with(self.prog.registers.len(), Buf::default);
-        for (buf, &dtype) in regs.iter_mut().zip(&self.prog.registers) {
-            buf.ensure(dtype, b);
-        }
-        let mut gathered = std::mem::take(&mut scratch.gathered);
-        gathered.resize_with(self.plans.len(), Buf::default);
-        let mut inputs = Vec::with_capacity(self.plans.len());
-        for ((buf, plan), slot) in gathered.iter_mut().zip(&self.plans).zip(&self.prog.inputs) {
-            inputs.push(match plan {
-                Plan::Splat(s) => Source::Splat(s.clone()),
-                _ => {
-                    buf.ensure(slot.dtype, b);
-                    Source::Gathered
-                }
-            });
-        }
-        let mut temp = std::mem::take(&mut scratch.temp);
-        temp.ensure(self.prog.dtype, b);
-        Frame {
-            len: 0,
-            regs,
-            inputs,
-            gathered,
-            consts: &self.prog.consts,
-            direct,
-            base,
-            start: 0,
-            use_direct: false,
-            temp,
-            fault: false,
-        }
-    }
-
-    /// Load the block at flat index `start` (ending at `end` at the latest) into `frame`;
-    /// returns the number of valid elements.
-    #[inline(always)]
-    fn load<'f>(&'f self, frame: &mut Frame<'f>, start: usize, end: usize) -> Result<usize, Error> {
-        if self
-            .cancel
-            .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
-        {
-            return Err(Error::new(
+    fn cancelled(&self) -> Result<(), Error> {
+        match self.cancel {
+            Some(c) if c.load(Ordering::Relaxed) => Err(Error::new(
                 ErrorKind::Cancelled,
                 "the evaluation was cancelled",
-            ));
+            )),
+            _ => Ok(()),
         }
-        let valid = self.block.min(end - start);
-        frame.start = start;
-        frame.len = valid;
-        for (i, plan) in self.plans.iter().enumerate() {
-            let ok = match plan {
-                Plan::Splat(_) => true,
-                Plan::Column(c) => match c.part(start, valid) {
-                    Some(part) => {
-                        frame.inputs[i] = Source::Column(part);
-                        true
-                    }
-                    None => false,
-                },
-                Plan::Strided(v) => {
-                    frame.inputs[i] = Source::Gathered;
-                    gather_into(&mut frame.gathered[i], v, start, valid)
+    }
+
+    /// Run the piece `lo..hi` with this run's ISA.
+    fn piece(&self, lo: usize, hi: usize, sink: Sink<'_, '_>) -> Result<(), Error> {
+        isa::dispatch(
+            self.isa,
+            Piece {
+                run: self,
+                lo,
+                hi,
+                sink,
+            },
+        )
+    }
+
+    /// Point `scratch`'s slots at this run's buffers, inputs and constants, and the output's
+    /// at the `temp` block buffer; pushes the slots that move with each block to `moving`.
+    fn bind(&self, scratch: &mut Scratch, moving: &mut Vec<Moving>) {
+        let prog = self.prog();
+        let layout = self.exe.layout();
+        let b = self.block;
+        let Scratch {
+            regs,
+            gathered,
+            temp,
+            slots,
+        } = scratch;
+        slots.clear();
+        slots.resize(layout.len(), Slot::EMPTY);
+        regs.resize_with(prog.registers.len(), Buf::default);
+        for (k, (buf, &dtype)) in regs.iter_mut().zip(&prog.registers).enumerate() {
+            buf.ensure(dtype, b);
+            slots[k] = Slot::block(buf.as_mut_ptr(), dtype.itemsize());
+        }
+        gathered.resize_with(self.plans.len(), Buf::default);
+        for (k, ((buf, plan), input)) in gathered
+            .iter_mut()
+            .zip(&self.plans)
+            .zip(&prog.inputs)
+            .enumerate()
+        {
+            let at = layout.input(k);
+            slots[at] = match plan {
+                Plan::Splat(s) => Slot::scalar(s),
+                Plan::Column(c) => {
+                    let (base, size) = c.base();
+                    moving.push(Moving {
+                        slot: at,
+                        base,
+                        from: 0,
+                        size,
+                    });
+                    Slot::block(base, input.dtype.itemsize())
+                }
+                Plan::Strided(_) => {
+                    buf.ensure(input.dtype, b);
+                    Slot::block(buf.as_mut_ptr(), input.dtype.itemsize())
                 }
             };
-            if !ok {
-                return Err(internal("an input block could not be loaded"));
-            }
         }
-        Ok(valid)
-    }
-
-    /// Run the instructions over the loaded block.
-    #[inline(always)]
-    fn execute(&self, frame: &mut Frame<'_>) {
-        for (instr, kernel) in self.prog.instrs.iter().zip(self.kernels.iter()) {
-            // SAFETY: the kernels come from the table of `self.isa`, and `IsaKind` values
-            // other than `Baseline` are only produced after the CPU was found to support them
-            // (`isa::detect`, the API's `isa_by_name`).
-            unsafe { kernel(instr, frame) };
+        for (k, c) in prog.consts.iter().enumerate() {
+            slots[layout.constant(k)] = Slot::scalar(c);
         }
-    }
-
-    fn give_back(frame: Frame<'_>, scratch: &mut Scratch) {
-        scratch.regs = frame.regs;
-        scratch.gathered = frame.gathered;
-        scratch.temp = frame.temp;
+        temp.ensure(prog.dtype, b);
+        slots[layout.output() as usize] = Slot::block(temp.as_mut_ptr(), prog.dtype.itemsize());
     }
 }
 
@@ -406,7 +378,7 @@ enum Sink<'s, 'o> {
     /// The output elements of the piece's range, contiguous.
     Contiguous(ColumnMut<'o>),
     /// The whole strided output, written at the blocks' flat indices.
-    Strided(&'s mut OutColumn<'o>),
+    Strided(&'s mut ArrayMut<'o>),
     /// A reduction's fold.
     Reduce(&'s Reduction, &'s mut Accumulator),
 }
@@ -425,17 +397,41 @@ impl isa::Kernel for Piece<'_, '_, '_, '_> {
 
     #[inline(always)]
     fn run<I: isa::Isa>(self) -> Result<(), Error> {
-        let Piece { run, lo, hi, sink } = self;
+        let Piece {
+            run,
+            lo,
+            hi,
+            mut sink,
+        } = self;
         with_scratch(
             #[inline(always)]
             |scratch| {
-                let (direct, mut sink) = match sink {
-                    Sink::Contiguous(c) => (Some(c), None),
-                    other => (None, Some(other)),
-                };
-                let mut frame = run.frame(scratch, direct, lo);
-                let result = blocks(run, &mut frame, lo, hi, &mut sink);
-                Run::give_back(frame, scratch);
+                let mut moving = Vec::new();
+                run.bind(scratch, &mut moving);
+                let layout = run.exe.layout();
+                let out = layout.output() as usize;
+                if let Sink::Contiguous(c) = &mut sink {
+                    // The piece's output holds flat indices `lo..hi`.
+                    let (base, size) = c.base();
+                    moving.push(Moving {
+                        slot: out,
+                        base,
+                        from: lo,
+                        size,
+                    });
+                }
+                let strided: Vec<(usize, &StridedView<'_>)> = run
+                    .plans
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(k, p)| match p {
+                        Plan::Strided(v) => Some((layout.input(k), v)),
+                        _ => None,
+                    })
+                    .collect();
+                let mut frame = Frame::new(std::mem::take(&mut scratch.slots));
+                let result = blocks(run, &mut frame, &moving, &strided, lo, hi, &mut sink);
+                scratch.slots = frame.slots;
                 result
             },
         )
@@ -444,52 +440,66 @@ impl isa::Kernel for Piece<'_, '_, '_, '_> {
 
 /// The blocks of `lo..hi`, one after another.
 #[inline(always)]
-fn blocks<'f>(
-    run: &'f Run<'_>,
-    frame: &mut Frame<'f>,
+fn blocks(
+    run: &Run<'_>,
+    frame: &mut Frame<'_>,
+    moving: &[Moving],
+    strided: &[(usize, &StridedView<'_>)],
     lo: usize,
     hi: usize,
-    sink: &mut Option<Sink<'_, '_>>,
+    sink: &mut Sink<'_, '_>,
 ) -> Result<(), Error> {
+    let steps = run.exe.steps();
+    let out = run.exe.layout().output() as usize;
+    let reduce_arg = run
+        .prog()
+        .reduction
+        .map(|r| run.exe.layout().operand(r.arg));
     let mut start = lo;
     while start < hi {
-        let valid = run.load(frame, start, hi)?;
-        frame.use_direct = frame.direct.is_some();
-        run.execute(frame);
-        let ok = match sink {
-            _ if frame.use_direct => true,
-            None => match frame.direct.as_mut() {
-                Some(d) => flush_contiguous(&frame.temp, d, start - lo, valid),
-                None => false,
-            },
-            Some(Sink::Strided(out)) => flush_strided(&frame.temp, out, start, valid),
-            Some(Sink::Reduce(r, acc)) => {
-                let block = (start - lo) / run.block;
-                reduce::step(r, &frame.sources(), valid, block, start, acc)
+        run.cancelled()?;
+        let valid = run.block.min(hi - start);
+        frame.len = valid;
+        for m in moving {
+            frame.slots[m.slot].ptr = m.base.wrapping_add((start - m.from) * m.size);
+        }
+        for &(slot, view) in strided {
+            // SAFETY: `bind` pointed the slot at this input's gather buffer of its dtype with
+            // room for a block, and no kernel runs meanwhile.
+            unsafe { gather_into(frame.slots[slot], view, start, valid) };
+        }
+        for (step, kernel) in steps.iter().zip(run.kernels) {
+            // SAFETY: the kernels come from the table of a `SupportedIsa`, so the CPU runs
+            // them; the steps are the validated program's, and the frame holds its operands
+            // with their dtypes and at least `valid` elements (`Run::bind`, the loop above).
+            unsafe { kernel(step, frame) };
+        }
+        match sink {
+            Sink::Contiguous(_) => {}
+            Sink::Strided(o) => {
+                // SAFETY: the output slot is the run's `temp` buffer of the program's dtype,
+                // which the last step has just written (`valid` elements); the output's dtype
+                // is the program's (`run_elementwise` checked it).
+                unsafe { scatter_from(frame.slots[out], o, start, valid) };
             }
-            Some(Sink::Contiguous(_)) => false,
-        };
-        if frame.fault || !ok {
-            return Err(internal("a kernel met an operand of the wrong type"));
+            Sink::Reduce(r, acc) => {
+                let (Some(arg), block) = (reduce_arg, (start - lo) / run.block) else {
+                    return Err(internal("a reduction program without a reduction"));
+                };
+                // SAFETY: the reduction's operand has the reduction's dtype
+                // (`Program::validate`), so its slot holds it.
+                if !unsafe { reduce::step(r, frame, arg, block, start, acc) } {
+                    return Err(internal(&format!(
+                        "the accumulator of the reduction (instruction {}) is not {}",
+                        steps.len(),
+                        r.dtype
+                    )));
+                }
+            }
         }
         start += run.block;
     }
     Ok(())
-}
-
-impl Run<'_> {
-    /// Run the piece `lo..hi` with this run's ISA.
-    fn piece(&self, lo: usize, hi: usize, sink: Sink<'_, '_>) -> Result<(), Error> {
-        isa::dispatch(
-            self.isa,
-            Piece {
-                run: self,
-                lo,
-                hi,
-                sink,
-            },
-        )
-    }
 }
 
 impl<'o> ColumnMut<'o> {
@@ -512,11 +522,11 @@ impl<'o> ColumnMut<'o> {
 }
 
 /// A value handed from one task to the caller (the pool's tasks return only errors).
-struct Slot<T>(Mutex<Option<T>>);
+struct Handoff<T>(Mutex<Option<T>>);
 
-impl<T> Slot<T> {
-    fn new(v: Option<T>) -> Slot<T> {
-        Slot(Mutex::new(v))
+impl<T> Handoff<T> {
+    fn new(v: Option<T>) -> Handoff<T> {
+        Handoff(Mutex::new(v))
     }
     fn take(&self) -> Option<T> {
         self.0.lock().unwrap_or_else(PoisonError::into_inner).take()
@@ -526,25 +536,37 @@ impl<T> Slot<T> {
     }
 }
 
-/// Run an element-wise program over `shape`, writing every element of `target`.
+/// Run an element-wise program over `shape`, writing every element of `target` (whose dtype
+/// must be the program's).
 pub(crate) fn run_elementwise(
-    prog: &Program,
+    exe: &Executable,
     inputs: &[ArrayRef<'_>],
     shape: &[usize],
     target: Target<'_>,
     options: &Options<'_>,
 ) -> Result<(), Error> {
-    let run = Run::new(prog, inputs, shape, options)?;
+    let prog = exe.program();
+    let dtype = match &target {
+        Target::Contiguous(c) => c.dtype(),
+        Target::Strided(a) => a.dtype(),
+    };
+    if prog.reduction.is_some() || dtype != prog.dtype {
+        return Err(internal("the output does not have the program's dtype"));
+    }
+    let run = Run::new(exe, inputs, shape, options)?;
     let per = run.blocks_per_piece() * run.block;
     match target {
         // A strided output is written by one thread: its blocks are not slices of it.
         Target::Strided(mut out) => run.piece(0, run.n, Sink::Strided(&mut out)),
+        Target::Contiguous(out) if out.len() != run.n => {
+            Err(internal("the output does not have the result's size"))
+        }
         Target::Contiguous(out) if per == 0 => run.piece(0, run.n, Sink::Contiguous(out)),
         Target::Contiguous(out) => {
-            let slots: Vec<Slot<ColumnMut<'_>>> = out
+            let slots: Vec<Handoff<ColumnMut<'_>>> = out
                 .split(per)
                 .into_iter()
-                .map(|c| Slot::new(Some(c)))
+                .map(|c| Handoff::new(Some(c)))
                 .collect();
             crate::pool::run(run.threads, slots.len(), &|k| {
                 let out = slots[k]
@@ -566,16 +588,17 @@ pub(crate) fn run_elementwise(
 /// its output elements, folded in element order: also the same for any number of threads);
 /// when there is only one such row it runs on one thread.
 pub(crate) fn run_reduction(
-    prog: &Program,
+    exe: &Executable,
     inputs: &[ArrayRef<'_>],
     shape: &[usize],
-    out: OutColumn<'_>,
+    out: ArrayMut<'_>,
     options: &Options<'_>,
 ) -> Result<(), Error> {
-    let r = prog
+    let r = exe
+        .program()
         .reduction
         .ok_or_else(|| internal("not a reduction program"))?;
-    let run = Run::new(prog, inputs, shape, options)?;
+    let run = Run::new(exe, inputs, shape, options)?;
     let acc = match reduce::normalized_axis(r.axis, shape.len()) {
         None => {
             let per_blocks = match run.blocks_per_piece() {
@@ -584,7 +607,8 @@ pub(crate) fn run_reduction(
             };
             let per = per_blocks * run.block;
             let pieces = run.n.div_ceil(per).max(1);
-            let slots: Vec<Slot<Accumulator>> = (0..pieces).map(|_| Slot::new(None)).collect();
+            let slots: Vec<Handoff<Accumulator>> =
+                (0..pieces).map(|_| Handoff::new(None)).collect();
             crate::pool::run(run.threads, pieces, &|k| {
                 let lo = k * per;
                 let hi = (lo + per).min(run.n);
@@ -593,7 +617,7 @@ pub(crate) fn run_reduction(
                 slots[k].put(acc);
                 Ok(())
             })?;
-            reduce::concat(slots.iter().filter_map(Slot::take))
+            reduce::concat(slots.iter().filter_map(Handoff::take))
                 .ok_or_else(|| internal("a reduction piece is missing"))?
         }
         Some(axis) => {
@@ -606,7 +630,8 @@ pub(crate) fn run_reduction(
             };
             let rows = outer.div_ceil(pieces).max(1);
             let pieces = outer.div_ceil(rows).max(1);
-            let slots: Vec<Slot<Accumulator>> = (0..pieces).map(|_| Slot::new(None)).collect();
+            let slots: Vec<Handoff<Accumulator>> =
+                (0..pieces).map(|_| Handoff::new(None)).collect();
             crate::pool::run(run.threads, pieces, &|k| {
                 let (r0, r1) = (k * rows, ((k + 1) * rows).min(outer));
                 let mut acc = reduce::rows(&r, shape, axis, r0, r1)?;
@@ -614,7 +639,7 @@ pub(crate) fn run_reduction(
                 slots[k].put(acc);
                 Ok(())
             })?;
-            reduce::concat(slots.iter().filter_map(Slot::take))
+            reduce::concat(slots.iter().filter_map(Handoff::take))
                 .ok_or_else(|| internal("a reduction piece is missing"))?
         }
     };
@@ -622,8 +647,8 @@ pub(crate) fn run_reduction(
 }
 
 /// Write a reduction's accumulated values into `out`.
-fn finish(r: &Reduction, acc: Accumulator, out: OutColumn<'_>) -> Result<(), Error> {
-    fn typed<T: Fold>(op: crate::hir::ReduceOp, acc: Accumulator, mut out: OutColumn<'_>) -> bool {
+fn finish(r: &Reduction, acc: Accumulator, out: ArrayMut<'_>) -> Result<(), Error> {
+    fn typed<T: Fold>(op: crate::hir::ReduceOp, acc: Accumulator, mut out: ArrayMut<'_>) -> bool {
         let Some(view) = T::out(&mut out) else {
             return false;
         };

@@ -1,20 +1,21 @@
 //! Instruction-set selection and dispatch for the block kernels.
 //!
 //! In: the CPU (via `is_x86_feature_detected!`) and the `VEXPR_ISA` environment variable.
-//! Out: an [`IsaKind`] chosen once per process ([`detect`]), zero-sized [`Isa`] markers that
-//! generic lane code is instantiated with, and [`dispatch`], which runs a [`Kernel`] compiled
-//! for the chosen ISA.
+//! Out: a [`SupportedIsa`], the proof that this CPU runs an instruction set (chosen once per
+//! process by [`SupportedIsa::detect`]), zero-sized [`Isa`] markers that generic lane code is
+//! instantiated with, and [`dispatch`], which runs a [`Kernel`] compiled for a supported ISA.
 //!
 //! Kernels are plain scalar lane code (`#[inline(always)]`, branch-free) that LLVM
 //! auto-vectorises; the instructions it may use are decided by the `#[target_feature]`
 //! attributes of the trampoline the kernel is inlined into, not by the crate's build flags
 //! (a default build only has SSE2). Invariant: a trampoline for an ISA is only ever called
-//! after its features were detected on this CPU; [`dispatch`] re-checks this itself, so
-//! an `IsaKind` built by hand (tests do) can never reach code the CPU cannot run.
+//! after its features were detected on this CPU. The type system keeps it: [`dispatch`] and
+//! the kernel tables take a [`SupportedIsa`], which only CPU detection creates (its field is
+//! private), so no code path can hand out a kernel the CPU cannot run.
 //!
 //! `VEXPR_ISA=baseline|avx2|avx512` (case-insensitive) overrides the choice. Asking for an
-//! ISA this CPU lacks falls back to the best one available, and the reason is kept in
-//! [`Detection::note`]; any other value is ignored (also noted). On targets other than
+//! ISA this CPU lacks falls back to the best one available, and any other value is ignored;
+//! either way one warning line on stderr says why and which ISA runs. On targets other than
 //! x86-64 only [`IsaKind::Baseline`] exists in practice, and under Miri too.
 
 use std::sync::OnceLock;
@@ -131,66 +132,103 @@ impl IsaKind {
             IsaKind::Avx2 | IsaKind::Avx512 => false,
         }
     }
+}
 
-    /// The most capable kind this CPU supports.
-    pub(crate) fn best() -> IsaKind {
-        IsaKind::ALL
-            .into_iter()
-            .rev()
-            .find(|kind| kind.is_supported())
-            .unwrap_or(IsaKind::Baseline)
+/// An instruction set this CPU was checked to run: the proof every kernel table and
+/// [`dispatch`] asks for. Only CPU detection makes one ([`detect`](SupportedIsa::detect),
+/// [`by_name`](SupportedIsa::by_name), [`available`](SupportedIsa::available)), and the
+/// baseline, which every CPU runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct SupportedIsa(IsaKind);
+
+impl SupportedIsa {
+    /// The process-wide choice: the best this CPU has, or `VEXPR_ISA`'s if the CPU has it.
+    pub(crate) fn detect() -> SupportedIsa {
+        detection().isa
     }
 
-    /// Every kind this CPU supports, weakest first (tests run all of them).
-    #[allow(dead_code)] // used by the math tests and benches/math.rs
-    pub(crate) fn available() -> impl Iterator<Item = IsaKind> {
-        IsaKind::ALL.into_iter().filter(|kind| kind.is_supported())
+    /// The baseline, which every CPU of the target runs.
+    pub(crate) fn baseline() -> SupportedIsa {
+        SupportedIsa(IsaKind::Baseline)
     }
 
-    /// This kind if the CPU supports it, otherwise the best supported kind below it.
-    fn supported_or_below(self) -> IsaKind {
-        IsaKind::ALL
-            .into_iter()
-            .rev()
-            .find(|kind| *kind <= self && kind.is_supported())
-            .unwrap_or(IsaKind::Baseline)
+    /// `kind`, if this CPU runs it.
+    pub(crate) fn check(kind: IsaKind) -> Option<SupportedIsa> {
+        kind.is_supported().then_some(SupportedIsa(kind))
+    }
+
+    /// The ISA called `name` (as `VEXPR_ISA` spells it), or an `Input` error saying that it
+    /// is unknown or that this CPU lacks it.
+    pub(crate) fn by_name(name: &str) -> Result<SupportedIsa, crate::error::Error> {
+        use crate::error::{Error, ErrorKind};
+        let kind = IsaKind::parse(name).ok_or_else(|| {
+            Error::new(
+                ErrorKind::Input,
+                format!("unknown instruction set `{name}` (expected baseline, avx2 or avx512)"),
+            )
+        })?;
+        SupportedIsa::check(kind).ok_or_else(|| {
+            Error::new(
+                ErrorKind::Input,
+                format!("this CPU cannot run the {} kernels", kind.name()),
+            )
+        })
+    }
+
+    /// Every ISA this CPU runs, weakest first (tests run all of them).
+    pub(crate) fn available() -> impl Iterator<Item = SupportedIsa> {
+        IsaKind::ALL.into_iter().filter_map(SupportedIsa::check)
+    }
+
+    /// Which instruction set this is.
+    pub(crate) fn kind(self) -> IsaKind {
+        self.0
+    }
+
+    /// The name used by `VEXPR_ISA` and in reports.
+    pub(crate) fn name(self) -> &'static str {
+        self.0.name()
     }
 }
 
-/// The outcome of ISA selection: the kind in use and, when `VEXPR_ISA` could not be honoured,
+/// The outcome of ISA selection: the ISA in use and, when `VEXPR_ISA` could not be honoured,
 /// why.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Detection {
-    /// The kind every dispatch uses by default.
-    pub(crate) kind: IsaKind,
+struct Detection {
+    /// The ISA every evaluation uses by default.
+    isa: SupportedIsa,
     /// Set when `VEXPR_ISA` was unknown or asked for an ISA this CPU lacks.
-    pub(crate) note: Option<String>,
+    note: Option<String>,
 }
 
 impl Detection {
     /// Choose a kind given the value of `VEXPR_ISA` (if set).
     fn from_request(request: Option<&str>) -> Detection {
-        let best = IsaKind::best();
+        let best = SupportedIsa::available()
+            .last()
+            .unwrap_or(SupportedIsa::baseline());
         let Some(request) = request else {
             return Detection {
-                kind: best,
+                isa: best,
                 note: None,
             };
         };
         match IsaKind::parse(request) {
-            Some(kind) if kind.is_supported() => Detection { kind, note: None },
-            Some(kind) => Detection {
-                kind: best,
-                note: Some(format!(
-                    "VEXPR_ISA={request}: this CPU lacks {}, using {}",
-                    kind.name(),
-                    best.name()
-                )),
+            Some(kind) => match SupportedIsa::check(kind) {
+                Some(isa) => Detection { isa, note: None },
+                None => Detection {
+                    isa: best,
+                    note: Some(format!(
+                        "vexpr: ignoring VEXPR_ISA={request:?}: this CPU lacks {}; using {}",
+                        kind.name(),
+                        best.name()
+                    )),
+                },
             },
             None => Detection {
-                kind: best,
+                isa: best,
                 note: Some(format!(
-                    "VEXPR_ISA={request}: unknown value (expected baseline, avx2 or avx512), \
+                    "vexpr: ignoring VEXPR_ISA={request:?}: expected baseline, avx2 or avx512; \
                      using {}",
                     best.name()
                 )),
@@ -199,18 +237,18 @@ impl Detection {
     }
 }
 
-/// The process-wide ISA choice, made on first use and cached.
-pub(crate) fn detection() -> &'static Detection {
+/// The process-wide ISA choice, made on first use and cached; a `VEXPR_ISA` that cannot be
+/// honoured is reported once on stderr, as a bad `VEXPR_NUM_THREADS` is.
+fn detection() -> &'static Detection {
     static DETECTION: OnceLock<Detection> = OnceLock::new();
     DETECTION.get_or_init(|| {
         let request = std::env::var("VEXPR_ISA").ok();
-        Detection::from_request(request.as_deref())
+        let detection = Detection::from_request(request.as_deref());
+        if let Some(note) = &detection.note {
+            eprintln!("{note}");
+        }
+        detection
     })
-}
-
-/// The ISA kind in use (see [`detection`]).
-pub(crate) fn detect() -> IsaKind {
-    detection().kind
 }
 
 /// A computation written once, generically over the ISA, and run through [`dispatch`].
@@ -225,14 +263,13 @@ pub(crate) trait Kernel {
     fn run<I: Isa>(self) -> Self::Output;
 }
 
-/// Run `kernel` compiled for `kind`, or for the best supported kind below it when this CPU
-/// lacks `kind` (so a hand-made `IsaKind` is always safe).
-pub(crate) fn dispatch<K: Kernel>(kind: IsaKind, kernel: K) -> K::Output {
-    match kind.supported_or_below() {
+/// Run `kernel` compiled for `isa`.
+pub(crate) fn dispatch<K: Kernel>(isa: SupportedIsa, kernel: K) -> K::Output {
+    match isa.kind() {
         IsaKind::Baseline => baseline::run(kernel),
         #[cfg(target_arch = "x86_64")]
-        // SAFETY: `supported_or_below` returned Avx2 only after `is_supported` detected
-        // every feature `avx2::run` enables on this CPU.
+        // SAFETY: a `SupportedIsa` of Avx2 exists only after `is_supported` detected every
+        // feature `avx2::run` enables on this CPU (`SupportedIsa::check`).
         IsaKind::Avx2 => unsafe { avx2::run(kernel) },
         #[cfg(target_arch = "x86_64")]
         // SAFETY: as above, every feature `avx512::run` enables was detected.
@@ -294,47 +331,67 @@ mod tests {
 
     #[test]
     fn request_handling() {
-        let best = IsaKind::best();
+        let best = SupportedIsa::available().last().unwrap();
+        assert!(
+            IsaKind::ALL
+                .iter()
+                .all(|k| *k <= best.kind() || !k.is_supported())
+        );
         assert_eq!(
             Detection::from_request(None),
             Detection {
-                kind: best,
+                isa: best,
                 note: None
             }
         );
         let unknown = Detection::from_request(Some("neon"));
-        assert_eq!(unknown.kind, best);
-        assert!(
-            unknown
-                .note
-                .as_deref()
-                .is_some_and(|n| n.contains("unknown"))
+        assert_eq!(unknown.isa, best);
+        assert_eq!(
+            unknown.note.as_deref(),
+            Some(
+                format!(
+                    "vexpr: ignoring VEXPR_ISA=\"neon\": expected baseline, avx2 or avx512; \
+                     using {}",
+                    best.name()
+                )
+                .as_str()
+            )
         );
         let base = Detection::from_request(Some("baseline"));
         assert_eq!(
             base,
             Detection {
-                kind: IsaKind::Baseline,
+                isa: SupportedIsa::baseline(),
                 note: None
             }
         );
         let top = Detection::from_request(Some("avx512"));
-        if IsaKind::Avx512.is_supported() {
-            assert_eq!(
-                top,
-                Detection {
-                    kind: IsaKind::Avx512,
-                    note: None
-                }
-            );
-        } else {
-            assert_eq!(top.kind, best);
-            assert!(
-                top.note
-                    .as_deref()
-                    .is_some_and(|n| n.contains("lacks avx512"))
-            );
+        match SupportedIsa::check(IsaKind::Avx512) {
+            Some(isa) => assert_eq!(top, Detection { isa, note: None }),
+            None => {
+                assert_eq!(top.isa, best);
+                let note = top.note.unwrap_or_default();
+                assert!(note.contains("this CPU lacks avx512"), "{note}");
+                assert!(note.ends_with(&format!("using {}", best.name())), "{note}");
+            }
         }
+    }
+
+    #[test]
+    fn only_supported_kinds_become_proofs() {
+        for kind in IsaKind::ALL {
+            assert_eq!(SupportedIsa::check(kind).is_some(), kind.is_supported());
+        }
+        assert_eq!(
+            SupportedIsa::by_name("AVX2").ok().map(SupportedIsa::kind),
+            IsaKind::Avx2.is_supported().then_some(IsaKind::Avx2)
+        );
+        let e = SupportedIsa::by_name("sse9").unwrap_err();
+        assert!(e.message().contains("unknown instruction set `sse9`"));
+        assert_eq!(
+            SupportedIsa::available().next(),
+            Some(SupportedIsa::baseline())
+        );
     }
 
     /// Reports which marker the kernel was instantiated with.
@@ -349,16 +406,12 @@ mod tests {
     }
 
     #[test]
-    fn dispatch_runs_the_requested_kind_or_falls_back() {
-        for kind in IsaKind::ALL {
-            let (ran, fma) = dispatch(kind, WhichIsa);
-            assert!(ran <= kind);
-            assert!(ran.is_supported());
-            assert_eq!(ran == kind, kind.is_supported());
+    fn dispatch_runs_the_requested_kind() {
+        for isa in SupportedIsa::available() {
+            let (ran, fma) = dispatch(isa, WhichIsa);
+            assert_eq!(ran, isa.kind());
             assert_eq!(fma, ran != IsaKind::Baseline);
         }
-        assert!(IsaKind::available().any(|k| k == IsaKind::Baseline));
-        assert_eq!(IsaKind::available().last(), Some(IsaKind::best()));
     }
 
     #[test]

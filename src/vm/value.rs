@@ -1,22 +1,23 @@
 //! Typed storage the VM moves values through: block buffers ([`Buf`]), borrowed contiguous
-//! columns of the caller's arrays ([`Column`]), the caller's output ([`OutColumn`]), and the
-//! [`Elem`] trait that maps each element type to its variant of all three.
+//! columns of the caller's inputs ([`Column`]) and output ([`ColumnMut`]), and the [`Elem`]
+//! trait that maps each element type to its variant of each (and of `ArrayMut`, `Scalar`).
 //!
-//! Everything is safe code: a kernel asks for `&[f64]` and gets it through a `match`, which
-//! the program's validation guarantees to succeed; a mismatch is an internal error, not UB.
+//! The frame (`vm::frame`) points its slots into these; everything here is safe code.
 
 use std::mem::MaybeUninit;
 
 use ndarray::ArrayViewMutD;
 use num_complex::Complex64;
 
+use crate::array::ArrayMut;
 use crate::dtype::{DType, Scalar};
 
 /// The complex element type, named like the others in the instruction table.
 #[allow(non_camel_case_types)]
 pub(crate) type c128 = Complex64;
 
-/// A block buffer of one dtype (a register, a gathered input, a padded output block).
+/// A block buffer of one dtype (a register, a gathered input, an output block on its way to a
+/// strided output).
 #[derive(Clone, Debug, Default)]
 pub(crate) enum Buf {
     /// No storage yet.
@@ -72,19 +73,6 @@ pub(crate) unsafe fn writable<T>(s: &mut [T]) -> &mut [MaybeUninit<T>] {
     unsafe { &mut *(s as *mut [T] as *mut [MaybeUninit<T>]) }
 }
 
-/// The caller's output, borrowed mutably (C-contiguous, or strided: written block by block).
-#[derive(Debug)]
-pub(crate) enum OutColumn<'a> {
-    Bool(ArrayViewMutD<'a, bool>),
-    I32(ArrayViewMutD<'a, i32>),
-    I64(ArrayViewMutD<'a, i64>),
-    F32(ArrayViewMutD<'a, f32>),
-    F64(ArrayViewMutD<'a, f64>),
-    C128(ArrayViewMutD<'a, c128>),
-    /// Shape `shape + [itemsize]`.
-    Bytes(ArrayViewMutD<'a, u8>),
-}
-
 /// An element type the VM computes with.
 pub(crate) trait Elem:
     Copy + Default + Send + Sync + PartialEq + std::fmt::Debug + 'static
@@ -93,20 +81,12 @@ pub(crate) trait Elem:
     fn buf(b: &Buf) -> Option<&Vec<Self>>;
     /// The buffer's storage, mutably, if it holds this type.
     fn buf_mut(b: &mut Buf) -> Option<&mut Vec<Self>>;
-    /// Take the storage out of a buffer of this type (leaving it empty).
-    fn take(b: &mut Buf) -> Option<Vec<Self>>;
     /// Wrap storage into a buffer.
     fn wrap(v: Vec<Self>) -> Buf;
-    /// The column's data, if it holds this type.
-    fn column<'a>(c: &Column<'a>) -> Option<&'a [Self]>;
     /// A borrowed column of this type.
     fn to_column(s: &[Self]) -> Column<'_>;
-    /// The contiguous output, if it holds this type.
-    fn column_mut<'s>(c: &'s mut ColumnMut<'_>) -> Option<&'s mut [MaybeUninit<Self>]>;
     /// The output view, if it holds this type.
-    fn out<'s, 'a>(o: &'s mut OutColumn<'a>) -> Option<&'s mut ArrayViewMutD<'a, Self>>;
-    /// The constant's value, if it has this type.
-    fn scalar(s: &Scalar) -> Option<Self>;
+    fn out<'s, 'a>(o: &'s mut ArrayMut<'a>) -> Option<&'s mut ArrayViewMutD<'a, Self>>;
     /// The constant holding this value.
     fn to_scalar(self) -> Scalar;
 }
@@ -126,42 +106,15 @@ macro_rules! elem {
                     _ => None,
                 }
             }
-            fn take(b: &mut Buf) -> Option<Vec<Self>> {
-                match std::mem::take(b) {
-                    Buf::$var(v) => Some(v),
-                    other => {
-                        *b = other;
-                        None
-                    }
-                }
-            }
             fn wrap(v: Vec<Self>) -> Buf {
                 Buf::$var(v)
-            }
-            fn column<'a>(c: &Column<'a>) -> Option<&'a [Self]> {
-                match c {
-                    Column::$var(v) => Some(v),
-                    _ => None,
-                }
             }
             fn to_column(s: &[Self]) -> Column<'_> {
                 Column::$var(s)
             }
-            fn column_mut<'s>(c: &'s mut ColumnMut<'_>) -> Option<&'s mut [MaybeUninit<Self>]> {
-                match c {
-                    ColumnMut::$var(v) => Some(v),
-                    _ => None,
-                }
-            }
-            fn out<'s, 'a>(o: &'s mut OutColumn<'a>) -> Option<&'s mut ArrayViewMutD<'a, Self>> {
+            fn out<'s, 'a>(o: &'s mut ArrayMut<'a>) -> Option<&'s mut ArrayViewMutD<'a, Self>> {
                 match o {
-                    OutColumn::$var(v) => Some(v),
-                    _ => None,
-                }
-            }
-            fn scalar(s: &Scalar) -> Option<Self> {
-                match s {
-                    Scalar::$dtype(v) => Some(*v),
+                    ArrayMut::$dtype(v) => Some(v),
                     _ => None,
                 }
             }
@@ -179,7 +132,83 @@ elem!(f32, Float32, F32);
 elem!(f64, Float64, F64);
 elem!(c128, Complex128, C128);
 
+impl Column<'_> {
+    /// The first element, and the bytes from one element to the next.
+    pub fn base(&self) -> (*mut u8, usize) {
+        fn at<T>(v: &[T]) -> (*mut u8, usize) {
+            (v.as_ptr() as *mut u8, std::mem::size_of::<T>())
+        }
+        match self {
+            Column::Bool(v) => at(v),
+            Column::I32(v) => at(v),
+            Column::I64(v) => at(v),
+            Column::F32(v) => at(v),
+            Column::F64(v) => at(v),
+            Column::C128(v) => at(v),
+            Column::Bytes(v, w) => (v.as_ptr() as *mut u8, *w),
+        }
+    }
+}
+
+impl ColumnMut<'_> {
+    /// The first element, and the bytes from one element to the next.
+    pub fn base(&mut self) -> (*mut u8, usize) {
+        fn at<T>(v: &mut [MaybeUninit<T>]) -> (*mut u8, usize) {
+            (v.as_mut_ptr() as *mut u8, std::mem::size_of::<T>())
+        }
+        match self {
+            ColumnMut::Bool(v) => at(v),
+            ColumnMut::I32(v) => at(v),
+            ColumnMut::I64(v) => at(v),
+            ColumnMut::F32(v) => at(v),
+            ColumnMut::F64(v) => at(v),
+            ColumnMut::C128(v) => at(v),
+            ColumnMut::Bytes(v, w) => (v.as_mut_ptr() as *mut u8, *w),
+        }
+    }
+
+    /// The element type.
+    pub fn dtype(&self) -> DType {
+        match self {
+            ColumnMut::Bool(_) => DType::Bool,
+            ColumnMut::I32(_) => DType::Int32,
+            ColumnMut::I64(_) => DType::Int64,
+            ColumnMut::F32(_) => DType::Float32,
+            ColumnMut::F64(_) => DType::Float64,
+            ColumnMut::C128(_) => DType::Complex128,
+            ColumnMut::Bytes(_, w) => DType::Bytes(*w),
+        }
+    }
+
+    /// The number of elements.
+    pub fn len(&self) -> usize {
+        match self {
+            ColumnMut::Bool(v) => v.len(),
+            ColumnMut::I32(v) => v.len(),
+            ColumnMut::I64(v) => v.len(),
+            ColumnMut::F32(v) => v.len(),
+            ColumnMut::F64(v) => v.len(),
+            ColumnMut::C128(v) => v.len(),
+            ColumnMut::Bytes(v, w) => v.len() / (*w).max(1),
+        }
+    }
+}
+
 impl Buf {
+    /// The first element of the storage (dangling when empty).
+    pub fn as_mut_ptr(&mut self) -> *mut u8 {
+        match self {
+            Buf::Empty => std::ptr::NonNull::<u8>::dangling().as_ptr(),
+            Buf::Bool(v) => v.as_mut_ptr() as *mut u8,
+            Buf::I32(v) => v.as_mut_ptr() as *mut u8,
+            Buf::I64(v) => v.as_mut_ptr() as *mut u8,
+            Buf::F32(v) => v.as_mut_ptr() as *mut u8,
+            Buf::F64(v) => v.as_mut_ptr() as *mut u8,
+            Buf::C128(v) => v.as_mut_ptr() as *mut u8,
+            Buf::Bytes(v, _) => v.as_mut_ptr(),
+        }
+    }
+
     /// `self` followed by `more` (same type), or `None` for different types.
     pub fn append(self, more: Buf) -> Option<Buf> {
         macro_rules! join {

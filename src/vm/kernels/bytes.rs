@@ -6,9 +6,8 @@
 
 use std::mem::MaybeUninit;
 
-use super::{Frame, Sources};
-use crate::bytecode::{Instr, OpCode};
 use crate::hir::Fun;
+use crate::vm::frame::{Frame, Src, Step};
 
 /// A byte-string operand for the current block.
 #[derive(Clone, Copy, Debug)]
@@ -42,46 +41,67 @@ pub(crate) fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
     needle.is_empty() || haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-fn two<'s>(s: &Sources<'s>, i: &Instr) -> Option<(BytesSrc<'s>, BytesSrc<'s>)> {
-    Some((s.bytes(i.args[0])?, s.bytes(i.args[1])?))
+/// The byte-string comparison kernel for `f` (`<`, `<=`, `>`, `>=`, `==`, any other: `!=`).
+pub(crate) fn comparison(f: Fun) -> super::Kernel {
+    match f {
+        Fun::Lt => compare::<LT>,
+        Fun::Le => compare::<LE>,
+        Fun::Gt => compare::<GT>,
+        Fun::Ge => compare::<GE>,
+        Fun::Eq => compare::<EQ>,
+        _ => compare::<NE>,
+    }
 }
 
-/// `<`, `<=`, `>`, `>=`, `==`, `!=` of byte strings.
-pub(crate) fn compare(i: &Instr, frame: &mut Frame<'_>) {
-    let OpCode::CompareBytes(f) = i.op else {
-        frame.fault = true;
-        return;
+const LT: u8 = 0;
+const LE: u8 = 1;
+const GT: u8 = 2;
+const GE: u8 = 3;
+const EQ: u8 = 4;
+const NE: u8 = 5;
+
+/// A comparison of byte strings (`F` is one of the constants above).
+///
+/// # Safety
+/// The `Kernel` contract (`super::Kernel`).
+unsafe fn compare<const F: u8>(step: &Step, frame: &Frame<'_>) {
+    // SAFETY: the `Kernel` contract: two byte-string slots, a bool destination.
+    let (a, b, out) = unsafe {
+        (
+            frame.bytes(step.args[0]),
+            frame.bytes(step.args[1]),
+            frame.dst::<bool>(step.dst),
+        )
     };
-    frame.with_dst::<bool>(i.dst, |s, out| {
-        let Some((a, b)) = two(s, i) else {
-            return false;
-        };
-        for (k, o) in out.iter_mut().enumerate() {
-            let (x, y) = (a.at(k), b.at(k));
-            o.write(match f {
-                Fun::Lt => x < y,
-                Fun::Le => x <= y,
-                Fun::Gt => x > y,
-                Fun::Ge => x >= y,
-                Fun::Eq => x == y,
-                _ => x != y,
-            });
-        }
-        true
-    });
+    for (k, o) in out.iter_mut().enumerate() {
+        let (x, y) = (a.at(k), b.at(k));
+        o.write(match F {
+            LT => x < y,
+            LE => x <= y,
+            GT => x > y,
+            GE => x >= y,
+            EQ => x == y,
+            _ => x != y,
+        });
+    }
 }
 
 /// `contains(haystack, needle)`.
-pub(crate) fn contains(i: &Instr, frame: &mut Frame<'_>) {
-    frame.with_dst::<bool>(i.dst, |s, out| {
-        let Some((h, n)) = two(s, i) else {
-            return false;
-        };
-        for (k, o) in out.iter_mut().enumerate() {
-            o.write(contains_bytes(h.at(k), n.at(k)));
-        }
-        true
-    });
+///
+/// # Safety
+/// The `Kernel` contract (`super::Kernel`).
+pub(crate) unsafe fn contains(step: &Step, frame: &Frame<'_>) {
+    // SAFETY: the `Kernel` contract: two byte-string slots, a bool destination.
+    let (h, n, out) = unsafe {
+        (
+            frame.bytes(step.args[0]),
+            frame.bytes(step.args[1]),
+            frame.dst::<bool>(step.dst),
+        )
+    };
+    for (k, o) in out.iter_mut().enumerate() {
+        o.write(contains_bytes(h.at(k), n.at(k)));
+    }
 }
 
 /// Write string `src` NUL-padded into the `width`-byte slot `dst`.
@@ -92,50 +112,39 @@ fn put(dst: &mut [MaybeUninit<u8>], src: &[u8]) {
 }
 
 /// `where(cond, x, y)` on byte strings.
-pub(crate) fn select(i: &Instr, frame: &mut Frame<'_>) {
-    frame.with_bytes_dst(i.dst, |s, out, width| {
-        let (Some(super::Src::Slice(c)), Some(x), Some(y)) = (
-            s.get::<bool>(i.args[0]).map(|c| match c {
-                super::Src::Slice(c) => super::Src::Slice(c),
-                super::Src::Splat(v) => super::Src::Splat(v),
-            }),
-            s.bytes(i.args[1]),
-            s.bytes(i.args[2]),
-        ) else {
-            return select_splat(s, i, out, width);
-        };
-        for (k, slot) in out.chunks_exact_mut(width).enumerate() {
-            put(slot, if c[k] { x.at(k) } else { y.at(k) });
-        }
-        true
-    });
-}
-
-fn select_splat(s: &Sources<'_>, i: &Instr, out: &mut [MaybeUninit<u8>], width: usize) -> bool {
-    let (Some(super::Src::Splat(c)), Some(x), Some(y)) = (
-        s.get::<bool>(i.args[0]),
-        s.bytes(i.args[1]),
-        s.bytes(i.args[2]),
-    ) else {
-        return false;
+///
+/// # Safety
+/// The `Kernel` contract (`super::Kernel`).
+pub(crate) unsafe fn select(step: &Step, frame: &Frame<'_>) {
+    // SAFETY: the `Kernel` contract: a bool slot, two byte-string slots, a byte-string
+    // destination.
+    let (c, x, y, (out, width)) = unsafe {
+        (
+            frame.src::<bool>(step.args[0]),
+            frame.bytes(step.args[1]),
+            frame.bytes(step.args[2]),
+            frame.bytes_dst(step.dst),
+        )
     };
-    for (k, slot) in out.chunks_exact_mut(width).enumerate() {
-        put(slot, if c { x.at(k) } else { y.at(k) });
+    for (k, slot) in out.chunks_exact_mut(width.max(1)).enumerate() {
+        let pick = match c {
+            Src::Slice(c) => c[k],
+            Src::Splat(c) => c,
+        };
+        put(slot, if pick { x.at(k) } else { y.at(k) });
     }
-    true
 }
 
 /// A copy of byte strings (into a destination at least as wide).
-pub(crate) fn copy(i: &Instr, frame: &mut Frame<'_>) {
-    frame.with_bytes_dst(i.dst, |s, out, width| {
-        let Some(x) = s.bytes(i.args[0]) else {
-            return false;
-        };
-        for (k, slot) in out.chunks_exact_mut(width).enumerate() {
-            put(slot, x.at(k));
-        }
-        true
-    });
+///
+/// # Safety
+/// The `Kernel` contract (`super::Kernel`).
+pub(crate) unsafe fn copy(step: &Step, frame: &Frame<'_>) {
+    // SAFETY: the `Kernel` contract: a byte-string slot and destination.
+    let (x, (out, width)) = unsafe { (frame.bytes(step.args[0]), frame.bytes_dst(step.dst)) };
+    for (k, slot) in out.chunks_exact_mut(width.max(1)).enumerate() {
+        put(slot, x.at(k));
+    }
 }
 
 #[cfg(test)]

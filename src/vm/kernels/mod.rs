@@ -1,8 +1,8 @@
 //! Kernels: one per instruction of the table and per ISA, each running over one block.
 //!
-//! A kernel has the uniform signature [`Kernel`]: it resolves its operands from the
-//! [`Frame`] (a register's buffer, an input's block read in place or gathered, or a constant
-//! broadcast as a scalar), writes its destination, and returns. The element functions come
+//! A kernel has the uniform signature [`Kernel`]: it reads its operands from the [`Frame`]'s
+//! slots (a register's buffer, an input's block read in place or gathered, or a value
+//! broadcast as a scalar), writes its destination slot, and returns. The element functions come
 //! from the instruction table; the drivers here (`unary`, `binary`, `select`) are the loops,
 //! written so that LLVM vectorises them for the ISA the kernel is compiled for. Each kernel is
 //! instantiated once per ISA as a `#[target_feature]` function (see [`isa`](super::isa));
@@ -13,246 +13,22 @@ pub(crate) mod complex;
 pub(crate) mod elem;
 pub(crate) mod reduce;
 
-use crate::bytecode::table::for_each_instruction;
-use crate::bytecode::{Dst, Instr, OpCode, Operand, Register};
-use crate::dtype::Scalar;
-use crate::vm::isa::{Isa, IsaKind};
 use std::mem::MaybeUninit;
 
-use crate::vm::value::{Buf, Column, Elem, c128, writable};
-
-use crate::vm::math::{self, BinaryFn, UnaryFn};
+use super::frame::{Frame, Src, Step};
+use super::isa::{Isa, IsaKind, SupportedIsa};
+use super::math::{self, BinaryFn, UnaryFn};
+use super::value::{Elem, c128};
+use crate::bytecode::OpCode;
+use crate::hir::table::for_each_instruction;
 
 /// A kernel: runs one instruction over the frame's current block.
 ///
 /// It is `unsafe` to call because it may be compiled for CPU features (AVX2, AVX-512) that
-/// the caller must have checked are present.
-pub(crate) type Kernel = unsafe fn(&Instr, &mut Frame<'_>);
-
-/// Where an input's values for the current block are.
-#[derive(Clone, Debug)]
-pub(crate) enum Source<'a> {
-    /// Read in place: the block's elements of a contiguous input.
-    Column(Column<'a>),
-    /// Copied into the input's gather buffer.
-    Gathered,
-    /// One value for every element.
-    Splat(Scalar),
-}
-
-/// Per-thread state of a run: the current block and everything its operands live in.
-pub(crate) struct Frame<'a> {
-    /// Elements in the current block.
-    pub len: usize,
-    /// The block registers.
-    pub regs: Vec<Buf>,
-    /// Per input: where the current block's values are.
-    pub inputs: Vec<Source<'a>>,
-    /// Per input: the gather buffer.
-    pub gathered: Vec<Buf>,
-    /// The program's constants.
-    pub consts: &'a [Scalar],
-    /// The output block: a slice of the caller's output, or `temp` when `direct` is unset.
-    pub direct: Option<crate::vm::value::ColumnMut<'a>>,
-    /// Flat index of the first element of `direct`.
-    pub base: usize,
-    /// Flat index of the current block's first element.
-    pub start: usize,
-    /// Whether the current block writes `direct` (else `temp`).
-    pub use_direct: bool,
-    /// The padded output block, when the output is not written in place.
-    pub temp: Buf,
-    /// Set when an operand did not have the type its opcode expects (an internal error).
-    pub fault: bool,
-}
-
-/// An operand's values for the current block.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Src<'a, T> {
-    /// One value per element.
-    Slice(&'a [T]),
-    /// The same value for every element.
-    Splat(T),
-}
-
-/// The read-only part of a frame, borrowed while a kernel writes its destination.
-pub(crate) struct Sources<'s> {
-    len: usize,
-    regs: &'s [Buf],
-    inputs: &'s [Source<'s>],
-    gathered: &'s [Buf],
-    consts: &'s [Scalar],
-}
-
-impl<'s> Sources<'s> {
-    /// The operand's values as `T`, or `None` if it does not hold `T`.
-    #[inline(always)]
-    pub fn get<T: Elem>(&self, op: Operand) -> Option<Src<'s, T>> {
-        let len = self.len;
-        match op {
-            Operand::Reg(Register(r)) => T::buf(self.regs.get(r as usize)?)
-                .and_then(|v| v.get(..len))
-                .map(Src::Slice),
-            Operand::Const(k) => T::scalar(self.consts.get(k as usize)?).map(Src::Splat),
-            Operand::Input(k) => match self.inputs.get(k as usize)? {
-                Source::Column(c) => T::column(c).and_then(|v| v.get(..len)).map(Src::Slice),
-                Source::Gathered => T::buf(self.gathered.get(k as usize)?)
-                    .and_then(|v| v.get(..len))
-                    .map(Src::Slice),
-                Source::Splat(s) => T::scalar(s).map(Src::Splat),
-            },
-        }
-    }
-
-    /// Byte-string operand: `(bytes, item size)` per element, or one string for all.
-    pub fn bytes(&self, op: Operand) -> Option<bytes::BytesSrc<'s>> {
-        let len = self.len;
-        let slice = |b: &'s Buf| match b {
-            Buf::Bytes(v, w) => v.get(..len * w).map(|v| bytes::BytesSrc::Slice(v, *w)),
-            _ => None,
-        };
-        match op {
-            Operand::Reg(Register(r)) => slice(self.regs.get(r as usize)?),
-            Operand::Const(k) => match self.consts.get(k as usize)? {
-                Scalar::Bytes(b) => Some(bytes::BytesSrc::Splat(b)),
-                _ => None,
-            },
-            Operand::Input(k) => match self.inputs.get(k as usize)? {
-                Source::Column(Column::Bytes(v, w)) => {
-                    v.get(..len * w).map(|v| bytes::BytesSrc::Slice(v, *w))
-                }
-                Source::Gathered => slice(self.gathered.get(k as usize)?),
-                Source::Splat(Scalar::Bytes(b)) => Some(bytes::BytesSrc::Splat(b)),
-                _ => None,
-            },
-        }
-    }
-}
-
-impl<'a> Frame<'a> {
-    /// Run `f` with the sources and the destination `dst`, the block's padded length of
-    /// elements that `f` must all write. `f` returns false when an operand had the wrong type.
-    #[inline(always)]
-    pub fn with_dst<R: Elem>(
-        &mut self,
-        dst: Dst,
-        f: impl FnOnce(&Sources<'_>, &mut [MaybeUninit<R>]) -> bool,
-    ) {
-        let len = self.len;
-        let ok = match dst {
-            Dst::Reg(Register(r)) => {
-                let Some(mut v) = self.regs.get_mut(r as usize).and_then(R::take) else {
-                    self.fault = true;
-                    return;
-                };
-                let ok = match v.get_mut(..len) {
-                    // SAFETY: the drivers only write values through the view (`f` writes every
-                    // element with `MaybeUninit::write`).
-                    Some(out) => f(&self.sources(), unsafe { writable(out) }),
-                    None => false,
-                };
-                self.regs[r as usize] = R::wrap(v);
-                ok
-            }
-            Dst::Output => {
-                let sources = Sources {
-                    len,
-                    regs: &self.regs,
-                    inputs: &self.inputs,
-                    gathered: &self.gathered,
-                    consts: self.consts,
-                };
-                let out = if self.use_direct {
-                    self.direct
-                        .as_mut()
-                        .and_then(R::column_mut)
-                        .and_then(|all| {
-                            let at = self.start - self.base;
-                            all.get_mut(at..at + len)
-                        })
-                } else {
-                    R::buf_mut(&mut self.temp)
-                        .and_then(|v| v.get_mut(..len))
-                        // SAFETY: as above, the drivers only write values through the view.
-                        .map(|v| unsafe { writable(v) })
-                };
-                match out {
-                    Some(out) => f(&sources, out),
-                    None => false,
-                }
-            }
-        };
-        self.fault |= !ok;
-    }
-
-    /// Like [`with_dst`](Frame::with_dst) for a byte-string destination: `f` gets the
-    /// block's bytes and the item size.
-    pub fn with_bytes_dst(
-        &mut self,
-        dst: Dst,
-        f: impl FnOnce(&Sources<'_>, &mut [MaybeUninit<u8>], usize) -> bool,
-    ) {
-        let len = self.len;
-        let ok = match dst {
-            Dst::Reg(Register(r)) => {
-                let Some(Buf::Bytes(mut v, w)) = self.regs.get_mut(r as usize).map(std::mem::take)
-                else {
-                    self.fault = true;
-                    return;
-                };
-                let ok = match v.get_mut(..len * w) {
-                    // SAFETY: the byte kernels only write values through the view.
-                    Some(out) => f(&self.sources(), unsafe { writable(out) }, w),
-                    None => false,
-                };
-                self.regs[r as usize] = Buf::Bytes(v, w);
-                ok
-            }
-            Dst::Output => {
-                let sources = Sources {
-                    len,
-                    regs: &self.regs,
-                    inputs: &self.inputs,
-                    gathered: &self.gathered,
-                    consts: self.consts,
-                };
-                let out = if self.use_direct {
-                    match self.direct.as_mut() {
-                        Some(crate::vm::value::ColumnMut::Bytes(all, w)) => {
-                            let at = self.start - self.base;
-                            all.get_mut(at * *w..(at + len) * *w).map(|o| (o, *w))
-                        }
-                        _ => None,
-                    }
-                } else {
-                    match &mut self.temp {
-                        // SAFETY: the byte kernels only write values through the view.
-                        Buf::Bytes(v, w) => {
-                            v.get_mut(..len * *w).map(|o| (unsafe { writable(o) }, *w))
-                        }
-                        _ => None,
-                    }
-                };
-                match out {
-                    Some((out, w)) => f(&sources, out, w),
-                    None => false,
-                }
-            }
-        };
-        self.fault |= !ok;
-    }
-
-    /// The read-only view of the frame.
-    pub fn sources(&self) -> Sources<'_> {
-        Sources {
-            len: self.len,
-            regs: &self.regs,
-            inputs: &self.inputs,
-            gathered: &self.gathered,
-            consts: self.consts,
-        }
-    }
-}
+/// the caller must have checked are present (kernel tables only come from a [`SupportedIsa`]),
+/// and because it reads and writes the step's slots without checks: the step must come from
+/// the validated program the frame was built for (see [`frame`](super::frame)).
+pub(crate) type Kernel = unsafe fn(&Step, &Frame<'_>);
 
 /// Per-element access for the drivers: a slice, or one value everywhere.
 pub(crate) trait Lanes<T>: Copy {
@@ -277,8 +53,8 @@ impl<T: Copy> Lanes<T> for Splat<T> {
     }
 }
 
-/// The loops behind the kernels. `out.len()` is the padded block length; slices are
-/// re-sliced to it first so the bounds checks leave the loops.
+/// The loops behind the kernels, over operands already resolved by the frame. Slices are
+/// re-sliced to the output's length first so the bounds checks leave the loops.
 pub(crate) mod drivers {
     use super::*;
 
@@ -291,23 +67,16 @@ pub(crate) mod drivers {
     }
 
     #[inline(always)]
-    pub fn unary<A: Elem, R: Elem>(
-        s: &Sources<'_>,
-        i: &Instr,
-        out: &mut [MaybeUninit<R>],
-        f: impl Fn(A) -> R,
-    ) -> bool {
-        match s.get::<A>(i.args[0]) {
-            Some(Src::Slice(a)) => {
+    pub fn unary<A: Elem, R: Elem>(a: Src<'_, A>, out: &mut [MaybeUninit<R>], f: impl Fn(A) -> R) {
+        match a {
+            Src::Slice(a) => {
                 let a = &a[..out.len()];
                 for (o, &x) in out.iter_mut().zip(a) {
                     o.write(f(x));
                 }
             }
-            Some(Src::Splat(x)) => fill(out, f(x)),
-            None => return false,
+            Src::Splat(x) => fill(out, f(x)),
         }
-        true
     }
 
     #[inline(always)]
@@ -324,25 +93,23 @@ pub(crate) mod drivers {
 
     #[inline(always)]
     pub fn binary<A: Elem, R: Elem>(
-        s: &Sources<'_>,
-        i: &Instr,
+        a: Src<'_, A>,
+        b: Src<'_, A>,
         out: &mut [MaybeUninit<R>],
         f: impl Fn(A, A) -> R,
-    ) -> bool {
+    ) {
         let n = out.len();
-        match (s.get::<A>(i.args[0]), s.get::<A>(i.args[1])) {
-            (Some(Src::Slice(a)), Some(Src::Slice(b))) => {
+        match (a, b) {
+            (Src::Slice(a), Src::Slice(b)) => {
                 let (a, b) = (&a[..n], &b[..n]);
                 for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
                     o.write(f(x, y));
                 }
             }
-            (Some(Src::Slice(a)), Some(Src::Splat(b))) => map2(&a[..n], Splat(b), out, f),
-            (Some(Src::Splat(a)), Some(Src::Slice(b))) => map2(Splat(a), &b[..n], out, f),
-            (Some(Src::Splat(a)), Some(Src::Splat(b))) => fill(out, f(a, b)),
-            _ => return false,
+            (Src::Slice(a), Src::Splat(b)) => map2(&a[..n], Splat(b), out, f),
+            (Src::Splat(a), Src::Slice(b)) => map2(Splat(a), &b[..n], out, f),
+            (Src::Splat(a), Src::Splat(b)) => fill(out, f(a, b)),
         }
-        true
     }
 
     #[inline(always)]
@@ -401,43 +168,32 @@ pub(crate) mod drivers {
     /// A transcendental function of one operand, through the math module's slice driver; a
     /// scalar operand goes through the same driver, so its value never depends on that.
     #[inline(always)]
-    pub fn math1<I: Isa, T: MathElem>(
-        s: &Sources<'_>,
-        i: &Instr,
-        out: &mut [MaybeUninit<T>],
-        f: UnaryFn,
-    ) -> bool {
+    pub fn math1<I: Isa, T: MathElem>(x: Src<'_, T>, out: &mut [MaybeUninit<T>], f: UnaryFn) {
         let mut tmp = [T::default(); CHUNK];
-        match s.get::<T>(i.args[0]) {
-            Some(Src::Slice(x)) => {
+        match x {
+            Src::Slice(x) => {
                 for (o, x) in out.chunks_mut(CHUNK).zip(x.chunks(CHUNK)) {
                     let t = &mut tmp[..o.len()];
                     T::apply1::<I>(f, &x[..o.len()], t);
                     put(o, t);
                 }
             }
-            Some(Src::Splat(v)) => {
+            Src::Splat(v) => {
                 T::apply1::<I>(f, &[v; 8], &mut tmp[..8]);
                 fill(out, tmp[0]);
             }
-            None => return false,
         }
-        true
     }
 
     /// A transcendental function of two operands, through the math module's slice driver;
     /// a scalar operand is splatted a chunk at a time.
     #[inline(always)]
     pub fn math2<I: Isa, T: MathElem>(
-        s: &Sources<'_>,
-        i: &Instr,
+        a: Src<'_, T>,
+        b: Src<'_, T>,
         out: &mut [MaybeUninit<T>],
         f: BinaryFn,
-    ) -> bool {
-        let n = out.len();
-        let (Some(a), Some(b)) = (s.get::<T>(i.args[0]), s.get::<T>(i.args[1])) else {
-            return false;
-        };
+    ) {
         let mut tmp = [T::default(); CHUNK];
         let splat = |s: Src<'_, T>| match s {
             Src::Splat(v) => [v; CHUNK],
@@ -460,25 +216,17 @@ pub(crate) mod drivers {
             put(o, t);
             at += len;
         }
-        debug_assert_eq!(at, n);
-        true
     }
 
     #[inline(always)]
-    pub fn select<T: Elem, R: Elem>(
-        s: &Sources<'_>,
-        i: &Instr,
+    pub fn select<T: Elem>(
+        c: Src<'_, bool>,
+        x: Src<'_, T>,
+        y: Src<'_, T>,
         out: &mut [MaybeUninit<T>],
         f: impl Fn(bool, T, T) -> T,
-    ) -> bool {
+    ) {
         let n = out.len();
-        let (Some(c), Some(x), Some(y)) = (
-            s.get::<bool>(i.args[0]),
-            s.get::<T>(i.args[1]),
-            s.get::<T>(i.args[2]),
-        ) else {
-            return false;
-        };
         use Src::{Slice as V, Splat as S};
         match (c, x, y) {
             (V(c), V(x), V(y)) => map3(&c[..n], &x[..n], &y[..n], out, f),
@@ -490,7 +238,6 @@ pub(crate) mod drivers {
             (S(c), S(x), V(y)) => map3(Splat(c), Splat(x), &y[..n], out, f),
             (S(c), S(x), S(y)) => fill(out, f(c, x, y)),
         }
-        true
     }
 }
 
@@ -498,16 +245,16 @@ macro_rules! isa_table {
     ($module:ident, $isa:ident, $features:tt, $($name:ident)*) => {
         /// The kernels compiled for one ISA.
         #[allow(non_snake_case)]
-        pub(crate) mod $module {
+        mod $module {
             use super::*;
             use crate::vm::isa::$isa;
             $(isa_fn!($name, $isa, $features);)*
 
             /// This ISA's kernel for `op`.
-            pub(crate) fn kernel(op: OpCode) -> Kernel {
+            pub(super) fn kernel(op: OpCode) -> Kernel {
                 match op {
                     $(OpCode::$name => $name as Kernel,)*
-                    OpCode::CompareBytes(_) => bytes::compare as Kernel,
+                    OpCode::CompareBytes(f) => bytes::comparison(f),
                     OpCode::ContainsBytes => bytes::contains as Kernel,
                     OpCode::WhereBytes => bytes::select as Kernel,
                     OpCode::CopyBytes => bytes::copy as Kernel,
@@ -520,50 +267,60 @@ macro_rules! isa_table {
 /// One kernel compiled for one ISA (with its target features, if any).
 macro_rules! isa_fn {
     ($name:ident, $isa:ident, []) => {
-        pub(super) fn $name(i: &Instr, f: &mut Frame<'_>) {
-            generic::$name::<$isa>(i, f)
+        pub(super) unsafe fn $name(s: &Step, f: &Frame<'_>) {
+            // SAFETY: the kernel's contract (`Kernel`) is the caller's.
+            unsafe { generic::$name::<$isa>(s, f) }
         }
     };
     ($name:ident, $isa:ident, [$feature:literal]) => {
         #[target_feature(enable = $feature)]
-        pub(super) fn $name(i: &Instr, f: &mut Frame<'_>) {
-            generic::$name::<$isa>(i, f)
+        pub(super) unsafe fn $name(s: &Step, f: &Frame<'_>) {
+            // SAFETY: the kernel's contract (`Kernel`) is the caller's.
+            unsafe { generic::$name::<$isa>(s, f) }
         }
     };
 }
 
-/// The body of a kernel: run the shape's driver with the destination borrowed.
-///
-/// Both closures must be inlined into the kernel so that they are compiled with the target
-/// features of the ISA wrapper that inlines it (a closure is a function of its own).
+/// The body of a kernel: resolve the operands, borrow the destination, run the shape's
+/// driver. The element closure must be inlined into the kernel so that it is compiled with
+/// the target features of the ISA wrapper that inlines it (a closure is a function of its own).
 macro_rules! kernel_body {
-    ($i:ident, math1, $arg:ident, $ret:ident, $f:expr, $instr:ident, $frame:ident) => {
-        $frame.with_dst::<$ret>(
-            $instr.dst,
-            #[inline(always)]
-            |s, out| drivers::math1::<$i, $arg>(s, $instr, out, $f),
+    ($i:ident, math1, $arg:ident, $ret:ident, $f:expr, $s:ident, $frame:ident) => {
+        drivers::math1::<$i, $arg>($frame.src($s.args[0]), $frame.dst::<$ret>($s.dst), $f)
+    };
+    ($i:ident, math2, $arg:ident, $ret:ident, $f:expr, $s:ident, $frame:ident) => {
+        drivers::math2::<$i, $arg>(
+            $frame.src($s.args[0]),
+            $frame.src($s.args[1]),
+            $frame.dst::<$ret>($s.dst),
+            $f,
         )
     };
-    ($i:ident, math2, $arg:ident, $ret:ident, $f:expr, $instr:ident, $frame:ident) => {
-        $frame.with_dst::<$ret>(
-            $instr.dst,
+    ($i:ident, unary, $arg:ident, $ret:ident, $f:expr, $s:ident, $frame:ident) => {
+        drivers::unary::<$arg, $ret>(
+            $frame.src($s.args[0]),
+            $frame.dst::<$ret>($s.dst),
             #[inline(always)]
-            |s, out| drivers::math2::<$i, $arg>(s, $instr, out, $f),
+            $f,
         )
     };
-    ($i:ident, $shape:ident, $arg:ident, $ret:ident, $f:expr, $instr:ident, $frame:ident) => {
-        $frame.with_dst::<$ret>(
-            $instr.dst,
+    ($i:ident, binary, $arg:ident, $ret:ident, $f:expr, $s:ident, $frame:ident) => {
+        drivers::binary::<$arg, $ret>(
+            $frame.src($s.args[0]),
+            $frame.src($s.args[1]),
+            $frame.dst::<$ret>($s.dst),
             #[inline(always)]
-            |s, out| {
-                drivers::$shape::<$arg, $ret>(
-                    s,
-                    $instr,
-                    out,
-                    #[inline(always)]
-                    $f,
-                )
-            },
+            $f,
+        )
+    };
+    ($i:ident, select, $arg:ident, $ret:ident, $f:expr, $s:ident, $frame:ident) => {
+        drivers::select::<$ret>(
+            $frame.src($s.args[0]),
+            $frame.src($s.args[1]),
+            $frame.src($s.args[2]),
+            $frame.dst::<$ret>($s.dst),
+            #[inline(always)]
+            $f,
         )
     };
 }
@@ -576,9 +333,14 @@ macro_rules! define_kernels {
         mod generic {
             use super::*;
             $(
+                /// # Safety
+                /// The `Kernel` contract.
                 #[inline(always)]
-                pub(super) fn $name<I: Isa>(instr: &Instr, frame: &mut Frame<'_>) {
-                    kernel_body!(I, $shape, $arg, $ret, $f, instr, frame);
+                pub(super) unsafe fn $name<I: Isa>(step: &Step, frame: &Frame<'_>) {
+                    // SAFETY: the step comes from the validated program the frame was built
+                    // for, so its slots hold the table's operand and result types and its
+                    // destination is written by nothing else meanwhile (the `Kernel` contract).
+                    unsafe { kernel_body!(I, $shape, $arg, $ret, $f, step, frame) }
                 }
             )*
         }
@@ -589,14 +351,9 @@ macro_rules! define_kernels {
 
 for_each_instruction!(define_kernels);
 
-/// The kernels of `prog`'s instructions, compiled for `isa`.
-pub(crate) fn resolve(prog: &crate::bytecode::Program, isa: IsaKind) -> Box<[Kernel]> {
-    prog.instrs.iter().map(|i| kernel(isa, i.op)).collect()
-}
-
 /// The kernel for `op` compiled for `isa`.
-pub(crate) fn kernel(isa: IsaKind, op: OpCode) -> Kernel {
-    match isa {
+pub(crate) fn kernel(isa: SupportedIsa, op: OpCode) -> Kernel {
+    match isa.kind() {
         IsaKind::Baseline => baseline::kernel(op),
         #[cfg(target_arch = "x86_64")]
         IsaKind::Avx2 => avx2::kernel(op),

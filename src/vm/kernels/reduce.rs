@@ -6,11 +6,12 @@
 //! along an axis folds each block's elements into the output elements they belong to, in
 //! element order. NaN propagates through `min` and `max` (NumPy's rule).
 
-use super::{Sources, Src};
+use crate::array::alloc::uninit_vec;
 use crate::bytecode::Reduction;
 use crate::dtype::DType;
 use crate::error::Error;
 use crate::hir::ReduceOp;
+use crate::vm::frame::{Frame, Src};
 use crate::vm::value::{Buf, Elem, c128};
 
 /// The fold of one reduction over one element type.
@@ -245,7 +246,7 @@ pub(crate) fn combine<T: Fold>(op: ReduceOp, partials: &[T]) -> T {
 /// Fallible: a full reduction of a huge broadcast has as many partials as blocks.
 fn identities(r: &Reduction, n: usize) -> Result<Buf, Error> {
     fn filled<T: Fold>(op: ReduceOp, n: usize) -> Result<Buf, Error> {
-        let mut v = crate::vm::uninit_vec::<T>(n)?;
+        let mut v = uninit_vec::<T>(n)?;
         v.resize(n, T::identity(op));
         Ok(T::wrap(v))
     }
@@ -323,22 +324,32 @@ pub(crate) fn normalized_axis(axis: Option<i64>, ndim: usize) -> Option<usize> {
     })
 }
 
-/// Fold the current block's reduction operand into `acc`.
+/// Fold the current block's reduction operand, slot `arg` of `frame`, into `acc`; false when
+/// the accumulator does not hold the reduction's dtype.
+///
+/// # Safety
+/// Slot `arg` holds `r.dtype` (the frame's invariants, for the program whose fold `r` is).
 #[inline(always)]
-pub(crate) fn step(
+pub(crate) unsafe fn step(
     r: &Reduction,
-    sources: &Sources<'_>,
-    valid: usize,
+    frame: &Frame<'_>,
+    arg: u32,
     block: usize,
     start: usize,
     acc: &mut Accumulator,
 ) -> bool {
+    let valid = frame.len;
     macro_rules! go {
+        // SAFETY: the caller guarantees that the slot holds `r.dtype`, which is `$t` here.
         ($t:ty) => {
-            match sources.get::<$t>(r.arg) {
-                Some(src) => fold_block::<$t>(r.op, src, valid, block, start, acc),
-                None => false,
-            }
+            fold_block::<$t>(
+                r.op,
+                unsafe { frame.src::<$t>(arg) },
+                valid,
+                block,
+                start,
+                acc,
+            )
         };
     }
     match r.dtype {

@@ -13,7 +13,7 @@
 //! runs 2^20 points per function and prints the table of max errors.
 
 use super::{BinaryFn, UnaryFn};
-use crate::vm::isa::{IsaKind, Kernel, dispatch};
+use crate::vm::isa::{Kernel, SupportedIsa, dispatch};
 
 /// glibc's implementations, straight through the C ABI (Rust's `f64::asinh` and friends
 /// are not glibc's).
@@ -584,7 +584,7 @@ fn points_per_function() -> usize {
 }
 
 /// Run every function, precision and ISA; returns rows (name, precision, isa, worst, budget).
-fn run_all(points: usize) -> Vec<(String, &'static str, IsaKind, Worst, u64)> {
+fn run_all(points: usize) -> Vec<(String, &'static str, SupportedIsa, Worst, u64)> {
     let mut rows = Vec::new();
     for (index, case) in UNARY.iter().enumerate() {
         let mut rng = Rng(0x5eed_0000 + index as u64);
@@ -598,7 +598,7 @@ fn run_all(points: usize) -> Vec<(String, &'static str, IsaKind, Worst, u64)> {
             .iter()
             .map(|&x| ((case.glibc)(x), (case.libm)(x)))
             .collect();
-        for kind in IsaKind::available() {
+        for kind in SupportedIsa::available() {
             let mut out = vec![0.0; xs.len()];
             dispatch(kind, Unary64(case.op, &xs, &mut out));
             let mut worst = Worst::new();
@@ -613,7 +613,7 @@ fn run_all(points: usize) -> Vec<(String, &'static str, IsaKind, Worst, u64)> {
         for &g in case.gens {
             xs32.extend((0..share).map(|_| g.draw(&mut rng, true) as f32));
         }
-        for kind in IsaKind::available() {
+        for kind in SupportedIsa::available() {
             let mut out = vec![0.0f32; xs32.len()];
             dispatch(kind, Unary32(case.op, &xs32, &mut out));
             let mut worst = Worst::new();
@@ -643,7 +643,7 @@ fn run_all(points: usize) -> Vec<(String, &'static str, IsaKind, Worst, u64)> {
             pairs.extend((0..share).map(|_| g(&mut rng)));
         }
         let (a, b): (Vec<f64>, Vec<f64>) = pairs.iter().copied().unzip();
-        for kind in IsaKind::available() {
+        for kind in SupportedIsa::available() {
             let mut out = vec![0.0; a.len()];
             dispatch(kind, Binary64(case.op, &a, &b, &mut out));
             let mut worst = Worst::new();
@@ -655,7 +655,7 @@ fn run_all(points: usize) -> Vec<(String, &'static str, IsaKind, Worst, u64)> {
         }
         let (a32, b32): (Vec<f32>, Vec<f32>) =
             pairs.iter().map(|&(x, y)| (x as f32, y as f32)).unzip();
-        for kind in IsaKind::available() {
+        for kind in SupportedIsa::available() {
             let mut out = vec![0.0f32; a32.len()];
             dispatch(kind, Binary32(case.op, &a32, &b32, &mut out));
             let mut worst = Worst::new();
@@ -724,7 +724,7 @@ fn slice_drivers_handle_mixed_fast_and_slow_lanes() {
             }
         })
         .collect();
-    for kind in IsaKind::available() {
+    for kind in SupportedIsa::available() {
         let mut out = vec![0.0; xs.len()];
         dispatch(kind, Unary64(UnaryFn::Sin, &xs, &mut out));
         for (&x, &o) in xs.iter().zip(&out) {
@@ -749,7 +749,7 @@ fn scalar_entry_points_agree_with_slice_drivers() {
     let xs = specials_f64();
     for &op in UnaryFn::ALL {
         let mut out = vec![0.0; xs.len()];
-        dispatch(IsaKind::Baseline, Unary64(op, &xs, &mut out));
+        dispatch(SupportedIsa::baseline(), Unary64(op, &xs, &mut out));
         for (&x, &o) in xs.iter().zip(&out) {
             let s = op.eval_f64::<Baseline>(x);
             assert!(
@@ -764,7 +764,7 @@ fn scalar_entry_points_agree_with_slice_drivers() {
         let a: Vec<f64> = xs.iter().flat_map(|&x| ys.map(|_| x)).collect();
         let b: Vec<f64> = xs.iter().flat_map(|_| ys).collect();
         let mut out = vec![0.0; a.len()];
-        dispatch(IsaKind::Baseline, Binary64(op, &a, &b, &mut out));
+        dispatch(SupportedIsa::baseline(), Binary64(op, &a, &b, &mut out));
         for ((&x, &y), &o) in a.iter().zip(&b).zip(&out) {
             let s = op.eval_f64::<Baseline>(x, y);
             assert!(
@@ -781,7 +781,7 @@ fn results_do_not_depend_on_position_or_length() {
     // Every length from 0 to 9 (odd lengths take the lone-last-element path), under every
     // ISA: each output equals the function of its own input.
     let pool = [0.3, -1.7, 2.5, 1e-9, 700.0, -3.0, 0.999, 12.0, 5e-324];
-    for kind in IsaKind::available() {
+    for kind in SupportedIsa::available() {
         for n in 0..=pool.len() {
             let x = &pool[..n];
             for &op in UnaryFn::ALL {

@@ -3,7 +3,7 @@
 //!
 //! In: a validated HIR and one array per input slot, of the slot's dtype, with any strides
 //! (negative, non-contiguous, broadcast, Fortran order). Out: the expression's value as an
-//! owned, C-ordered [`Array`] of [`shape::result_shape`] (the broadcast of all inputs, less a
+//! owned, C-ordered [`Array`] of the result shape (the broadcast of all inputs, less a
 //! root reduction's axis), or the first error.
 //!
 //! The nodes are evaluated in order, NumPy style: each node's value is a whole n-d array of

@@ -1,19 +1,19 @@
-//! Caller-provided output arrays for [`evaluate_into`](crate::evaluate_into).
+//! Caller-provided output arrays for `evaluate_into` and `Compiled::run_into`.
 //!
 //! In: a mutable `ndarray` array or view (any dimension, strides and storage), a mutable slice
 //! or `Vec`, or a mutable scalar, of one of the six numeric kinds. Out: [`Output`], which holds
-//! a typed mutable view (`OutputView`) that the engine writes into.
+//! a typed mutable view (`ArrayMut`, the same type the VM writes new results through).
 //!
 //! Invariants: [`Output::assign`] writes only after every check passed (same shape, a result
 //! kind that fits the output kind), so on error the caller's array is untouched; the only
 //! conversions are NumPy's safe casts to a higher rank (an int32 result into a float64
 //! buffer, never float64 into float32).
 
-use ndarray::{ArrayBase, ArrayViewMut, ArrayViewMutD, DataMut, Dimension, IxDyn, Zip};
+use ndarray::{ArrayBase, ArrayViewMut, DataMut, Dimension, IxDyn, Zip};
 use num_complex::Complex64;
 
-use crate::array::repr::py_shape;
-use crate::array::{Array, Element};
+use super::repr::py_shape;
+use super::{Array, ArrayMut, BytesArray, Element};
 use crate::dtype::DType;
 use crate::error::{Error, ErrorKind};
 
@@ -31,48 +31,36 @@ use crate::error::{Error, ErrorKind};
 /// ```
 #[derive(Debug)]
 pub struct Output<'a> {
-    pub(crate) view: OutputView<'a>,
-}
-
-/// The caller's array, typed.
-#[derive(Debug)]
-pub(crate) enum OutputView<'a> {
-    /// `bool` elements.
-    Bool(ArrayViewMutD<'a, bool>),
-    /// `int32` elements.
-    Int32(ArrayViewMutD<'a, i32>),
-    /// `int64` elements.
-    Int64(ArrayViewMutD<'a, i64>),
-    /// `float32` elements.
-    Float32(ArrayViewMutD<'a, f32>),
-    /// `float64` elements.
-    Float64(ArrayViewMutD<'a, f64>),
-    /// `complex128` elements.
-    Complex128(ArrayViewMutD<'a, Complex64>),
+    pub(crate) view: ArrayMut<'a>,
 }
 
 impl Output<'_> {
     /// The element type of the caller's array.
     pub fn dtype(&self) -> DType {
-        match self.view {
-            OutputView::Bool(_) => DType::Bool,
-            OutputView::Int32(_) => DType::Int32,
-            OutputView::Int64(_) => DType::Int64,
-            OutputView::Float32(_) => DType::Float32,
-            OutputView::Float64(_) => DType::Float64,
-            OutputView::Complex128(_) => DType::Complex128,
-        }
+        self.view.dtype()
     }
 
     /// The shape of the caller's array.
     pub fn shape(&self) -> &[usize] {
-        match &self.view {
-            OutputView::Bool(a) => a.shape(),
-            OutputView::Int32(a) => a.shape(),
-            OutputView::Int64(a) => a.shape(),
-            OutputView::Float32(a) => a.shape(),
-            OutputView::Float64(a) => a.shape(),
-            OutputView::Complex128(a) => a.shape(),
+        self.view.shape()
+    }
+
+    /// The view the engine writes into.
+    pub(crate) fn view_mut(&mut self) -> ArrayMut<'_> {
+        self.view.reborrow()
+    }
+
+    /// Overwrite every element after a failed run (NaN for floats, zero otherwise), so that
+    /// what a stopped evaluation wrote cannot pass for a result.
+    pub(crate) fn poison(&mut self) {
+        match &mut self.view {
+            ArrayMut::Bool(v) => v.fill(false),
+            ArrayMut::Int32(v) => v.fill(0),
+            ArrayMut::Int64(v) => v.fill(0),
+            ArrayMut::Float32(v) => v.fill(f32::NAN),
+            ArrayMut::Float64(v) => v.fill(f64::NAN),
+            ArrayMut::Complex128(v) => v.fill(Complex64::new(f64::NAN, f64::NAN)),
+            ArrayMut::Bytes(v) => v.fill(0),
         }
     }
 
@@ -90,7 +78,11 @@ impl Output<'_> {
             ));
         }
         let out = self.dtype();
-        if dtype.is_bytes() || dtype > out {
+        let fits = match (dtype, out) {
+            (DType::Bytes(_), _) | (_, DType::Bytes(_)) => dtype == out,
+            _ => dtype <= out,
+        };
+        if !fits {
             return Err(Error::new(
                 ErrorKind::Output,
                 format!("output is {out} but the result is {dtype}, which does not fit"),
@@ -127,31 +119,38 @@ impl Output<'_> {
             };
         }
         match self.view {
-            OutputView::Bool(mut o) => copy_into!(o, Bool => |x: bool| x),
-            OutputView::Int32(mut o) => copy_into!(o,
+            ArrayMut::Bool(mut o) => copy_into!(o, Bool => |x: bool| x),
+            ArrayMut::Int32(mut o) => copy_into!(o,
                 Bool => i32::from,
                 Int32 => |x: i32| x,
             ),
-            OutputView::Int64(mut o) => copy_into!(o,
+            ArrayMut::Int64(mut o) => copy_into!(o,
                 Bool => i64::from,
                 Int32 => i64::from,
                 Int64 => |x: i64| x,
             ),
-            OutputView::Float32(mut o) => copy_into!(o,
+            ArrayMut::Float32(mut o) => copy_into!(o,
                 Bool => |x: bool| f32::from(u8::from(x)),
                 // numexpr's rank order puts every int below float32; large int64 round.
                 Int32 => |x: i32| x as f32,
                 Int64 => |x: i64| x as f32,
                 Float32 => |x: f32| x,
             ),
-            OutputView::Float64(mut o) => copy_into!(o,
+            ArrayMut::Float64(mut o) => copy_into!(o,
                 Bool => |x: bool| f64::from(u8::from(x)),
                 Int32 => f64::from,
                 Int64 => |x: i64| x as f64,
                 Float32 => f64::from,
                 Float64 => |x: f64| x,
             ),
-            OutputView::Complex128(mut o) => copy_into!(o,
+            ArrayMut::Bytes(mut o) => match result {
+                Array::Bytes(BytesArray { data, .. }) => {
+                    o.assign(&data);
+                    Ok(())
+                }
+                other => Err(unfit(&other)),
+            },
+            ArrayMut::Complex128(mut o) => copy_into!(o,
                 Bool => |x: bool| Complex64::new(f64::from(u8::from(x)), 0.0),
                 Int32 => |x: i32| Complex64::new(f64::from(x), 0.0),
                 Int64 => |x: i64| Complex64::new(x as f64, 0.0),

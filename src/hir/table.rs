@@ -1,20 +1,23 @@
-//! The instruction set, defined once.
+//! The operations on numbers, defined once: for each function and operand dtype, the result
+//! dtype, the instruction's name and the element function that computes it.
 //!
-//! `for_each_instruction!(m)` hands the whole table to the macro `m`. The bytecode uses it to
-//! define [`OpCode`](super::OpCode) with its names and signatures (so the disassembler cannot
-//! drift from the kernels); the VM uses it to instantiate one kernel per entry and per ISA.
+//! `for_each_instruction!(m)` hands the whole table to the macro `m`. Typing reads it
+//! ([`Fun::signature`](super::Fun::signature): a function is defined for a dtype exactly when
+//! the table has an entry), the bytecode uses it to define `OpCode` with its names and
+//! signatures (so the disassembler cannot drift from the kernels), and the VM uses it to
+//! instantiate one kernel per entry and per ISA. So a typed expression always has an opcode,
+//! and every opcode a kernel.
 //!
 //! An entry is `Name: shape(operation, "mnemonic", operand types -> result type, element fn)`:
 //! - `shape` is `unary`, `binary` or `select` (`where`), which picks the kernel driver, or
-//!   `math1`/`math2` for the transcendental functions, whose element "function" is the
-//!   [`UnaryFn`](crate::vm::math::UnaryFn) / [`BinaryFn`](crate::vm::math::BinaryFn) that
-//!   names the math module's vectorised slice driver;
+//!   `math1`/`math2` for the transcendental functions, whose element "function" is the VM
+//!   math module's `UnaryFn` / `BinaryFn` that names its vectorised slice driver;
 //! - `operation` is what the HIR calls it (`Map(Fun)`, `Cast`, `Copy`);
 //! - the element function is a closure over lane values, written with `I` (the ISA marker)
 //!   in scope, so transcendental functions pick the FMA or plain variant of the target.
 //!
-//! Element functions live in `vm::kernels` (`elem`, `math`); the names resolve where the
-//! table is expanded.
+//! Element functions live in `vm::kernels` (`elem`, `complex`) and `vm::math`; they are only
+//! tokens here, resolved where the VM expands the table (other expansions drop them).
 
 /// Calls `$m! { entries }` with every instruction of the VM.
 macro_rules! for_each_instruction {
@@ -256,3 +259,50 @@ macro_rules! for_each_instruction {
 }
 
 pub(crate) use for_each_instruction;
+
+/// The `DType` of a table type name (`f64` -> `DType::Float64`).
+macro_rules! dtype_of {
+    (bool) => {
+        $crate::dtype::DType::Bool
+    };
+    (i32) => {
+        $crate::dtype::DType::Int32
+    };
+    (i64) => {
+        $crate::dtype::DType::Int64
+    };
+    (f32) => {
+        $crate::dtype::DType::Float32
+    };
+    (f64) => {
+        $crate::dtype::DType::Float64
+    };
+    (c128) => {
+        $crate::dtype::DType::Complex128
+    };
+}
+
+pub(crate) use dtype_of;
+
+/// The typing entry of a table row: `Some((function, operand, result))` for a function,
+/// `None` for casts and copies.
+macro_rules! map_entry {
+    (Map($fun:ident), $arg:ident, $ret:ident) => {
+        Some((super::Fun::$fun, dtype_of!($arg), dtype_of!($ret)))
+    };
+    ($other:ident, $arg:ident, $ret:ident) => {
+        None
+    };
+}
+
+macro_rules! map_signatures {
+    ($($name:ident: $shape:ident($op:ident $(($fun:ident))?, $mnemonic:literal,
+        $arg:ident -> $ret:ident, $f:expr),)*) => {
+        /// `(function, operand dtype, result dtype)` of every numeric instruction that
+        /// computes a function (casts and copies are `None`), in table order.
+        pub(crate) const MAP_SIGNATURES: &[Option<(super::Fun, crate::dtype::DType, crate::dtype::DType)>] =
+            &[$(map_entry!($op $(($fun))?, $arg, $ret)),*];
+    };
+}
+
+for_each_instruction!(map_signatures);
