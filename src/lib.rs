@@ -44,7 +44,7 @@ pub(crate) mod vm;
 
 pub use api::{
     Compiled, Engine, Input, InputElement, Output, RunOptions, Signature, Vars, active_isa,
-    compile, evaluate, evaluate_into,
+    compile, evaluate, evaluate_into, variables,
 };
 pub use array::{Array, BytesArray, Element};
 pub use dtype::{DType, Scalar};

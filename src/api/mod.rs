@@ -1,5 +1,6 @@
 //! The public entry points: [`evaluate`], [`compile`] + [`Compiled::run`], [`evaluate_into`],
-//! and the variable set [`Vars`] with its [`Signature`].
+//! the variable set [`Vars`] with its [`Signature`], and [`variables`] (the names an expression
+//! reads).
 
 use std::fmt;
 use std::sync::Arc;
@@ -9,10 +10,12 @@ use std::sync::atomic::AtomicBool;
 use bumpalo::Bump;
 
 mod output;
+mod variables;
 mod vars;
 
 pub use output::Output;
 pub(crate) use output::OutputView;
+pub use variables::variables;
 pub use vars::{Input, InputElement, Signature, Vars};
 
 use crate::array::{Array, ArrayRef};
