@@ -7,6 +7,8 @@
 //! not variables; a name used both ways (`sum(sum)`) is one. Only parsing can fail here:
 //! typing errors are reported by `compile`.
 
+use std::sync::Arc;
+
 use bumpalo::Bump;
 
 use crate::error::Error;
@@ -25,7 +27,7 @@ use crate::syntax::{self, ast::ExprKind};
 /// ```
 pub fn variables(expr: &str) -> Result<Vec<String>, Error> {
     let arena = Bump::new();
-    let root = syntax::parse(expr, &arena)?;
+    let root = syntax::parse(expr, &arena).map_err(|e| e.with_source(&Arc::from(expr)))?;
     let mut names: Vec<String> = Vec::new();
     // Pre-order with an explicit stack (children pushed in reverse), so deep trees cannot
     // overflow the call stack and names come out left to right.
@@ -96,6 +98,8 @@ mod tests {
         let e = variables("a + * b").unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Syntax);
         assert_eq!(e.span().map(|s| s.start), Some(4));
+        // Rendered with the expression and a caret under the culprit.
+        assert!(e.to_string().ends_with("a + * b\n      ^"), "{e}");
     }
 
     #[test]
