@@ -155,12 +155,20 @@ def evaluate(ex, local_dict=None, global_dict=None, casting="same_kind", _frame_
     kinds = tuple(kinds)
     program = _program(inner, names, kinds)  # compile here: errors surface now, not in a task
     dtype = numpy.dtype(program.compiled.dtype)
-    if not any(isinstance(a, da.Array) for a in args):
-        args[0:1] = [da.asarray(args[0])] if args else []
-    if args:
-        x = da.elemwise(Blockwise(inner, names, kinds), *args, dtype=dtype)
+    ndim = max((numpy.ndim(a) for a in args), default=0)
+    if ndim == 0:
+        x = da.asarray(program([numpy.asarray(a) for a in args], None, "K", casting))
     else:
-        x = da.asarray(program([], None, "K", casting))
+        # Indices aligned at the right, as NumPy broadcasts; blockwise unifies the chunks
+        # (a length-1 dimension broadcasts) and calls the function once per output chunk.
+        pairs = []
+        for a in args:
+            if numpy.ndim(a) == 0:
+                pairs += [a, None]
+            else:
+                pairs += [da.asarray(a), tuple(range(ndim - a.ndim, ndim))]
+        x = da.blockwise(Blockwise(inner, names, kinds), tuple(range(ndim)), *pairs,
+                         dtype=dtype, align_arrays=True)
     if reduction is None:
         return x
     op, _, axis = reduction
