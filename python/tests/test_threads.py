@@ -51,26 +51,33 @@ def test_other_threads_run_python_while_vexpr_computes(threads):
 
 
 def test_python_threads_evaluate_in_parallel(threads):
-    """Two Python threads each evaluating with one vexpr thread finish in well under twice
-    the time of one (the speed-up is printed; best of three runs, the machine is shared)."""
+    """Two Python threads evaluating at once: their vexpr calls overlap in time (they would
+    take turns if a call held the GIL), and on an otherwise idle machine they finish in well
+    under twice the time of one. The speed-up (best of three) is printed; it is asserted only
+    when the load average shows two free cores, since other jobs take cores from a timing."""
     if (os.cpu_count() or 1) < 2:
         pytest.skip("needs two cores")
     threads(1)
     a = heavy_input()
     vexpr.evaluate(HEAVY)
     runs = 4
+    intervals = {0: [], 1: []}
 
-    def work():
+    def work(k=0):
         for _ in range(runs):
+            start = time.perf_counter()
             vexpr.evaluate(HEAVY, local_dict={"a": a})
+            intervals[k].append((start, time.perf_counter()))
 
-    speedups = []
+    idle = os.getloadavg()[0] < 0.5
+    speedups, overlaps = [], []
     for _ in range(3):
         start = time.perf_counter()
         work()
         work()
         serial = time.perf_counter() - start
-        pair = [threading.Thread(target=work) for _ in range(2)]
+        intervals = {0: [], 1: []}
+        pair = [threading.Thread(target=work, args=(k,)) for k in range(2)]
         start = time.perf_counter()
         for t in pair:
             t.start()
@@ -78,9 +85,16 @@ def test_python_threads_evaluate_in_parallel(threads):
             t.join()
         parallel = time.perf_counter() - start
         speedups.append(serial / parallel)
-    print(f"two Python threads: speed-up {max(speedups):.2f} (runs: "
-          f"{', '.join(f'{s:.2f}' for s in speedups)})")
-    assert max(speedups) > 1.3, speedups
+        # The time both threads spent inside a vexpr call at once, over the total.
+        both = sum(max(0.0, min(e0, e1) - max(s0, s1))
+                   for s0, e0 in intervals[0] for s1, e1 in intervals[1])
+        overlaps.append(both / parallel)
+    print(f"two Python threads: speed-up {max(speedups):.2f}, calls overlapping "
+          f"{max(overlaps):.0%} of the time (runs: {', '.join(f'{s:.2f}' for s in speedups)};"
+          f" load average {os.getloadavg()[0]:.1f})")
+    assert max(overlaps) > 0.5, overlaps
+    if idle:
+        assert max(speedups) > 1.3, speedups
 
 
 def test_thread_stress_results_stay_correct(threads):
