@@ -8,10 +8,8 @@
 //! conflict is refused with a `ValueError` instead of racing. Claims are taken and released
 //! with the GIL held.
 
+use std::fmt;
 use std::sync::{Mutex, PoisonError};
-
-use pyo3::exceptions::PyValueError;
-use pyo3::prelude::*;
 
 /// A byte range `[lo, hi)`.
 pub(crate) type Extent = (usize, usize);
@@ -48,18 +46,28 @@ fn meets(a: Extent, b: Extent) -> bool {
     a.0 < a.1 && b.0 < b.1 && a.0 < b.1 && b.0 < a.1
 }
 
+/// A claim refused because it meets a conflicting one of another run.
+#[derive(Debug)]
+pub(crate) struct Conflict;
+
+impl fmt::Display for Conflict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            "another thread's evaluation is writing an input of this one, or reading or \
+             writing its `out`: vexpr refuses to race on the same memory",
+        )
+    }
+}
+
 /// Claim `reads` and `write` for one run, or refuse if another run in flight writes any of
 /// them, or reads or writes `write`.
-pub(crate) fn claim(reads: &[Extent], write: Option<Extent>) -> PyResult<Held> {
+pub(crate) fn claim(reads: &[Extent], write: Option<Extent>) -> Result<Held, Conflict> {
     let mut claims = CLAIMS.lock().unwrap_or_else(PoisonError::into_inner);
     for c in &claims.live {
         let read_conflict = c.write && reads.iter().any(|&r| meets(r, c.extent));
         let write_conflict = write.is_some_and(|w| meets(w, c.extent));
         if read_conflict || write_conflict {
-            return Err(PyValueError::new_err(
-                "another thread's evaluation is writing an input of this one, or reading or \
-                 writing its `out`: vexpr refuses to race on the same memory",
-            ));
+            return Err(Conflict);
         }
     }
     let run = claims.next_run;

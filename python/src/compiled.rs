@@ -122,7 +122,8 @@ impl Compiled {
         let in_place = out.filter(|o| arrays::writable_in_place(o, dtype));
         let reads: Vec<Extent> = arrays.iter().map(arrays::extent).collect();
         let write = in_place.map(arrays::extent);
-        let _claim = claims::claim(&reads, write)?;
+        let _claim =
+            claims::claim(&reads, write).map_err(|c| PyValueError::new_err(c.to_string()))?;
         if let (Some(o), Some(w)) = (in_place, write)
             && !reads.iter().any(|&r| arrays::may_overlap(r, w))
             && self.run_into(py, &arrays, o, dtype)?
