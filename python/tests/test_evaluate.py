@@ -236,3 +236,28 @@ def test_max_threads_from_the_environment():
         else:
             raise SystemExit("5 threads accepted")
     """, env={"NUMEXPR_MAX_THREADS": "4"})
+
+
+
+
+def test_a_class_body_namespace_is_not_cleared():
+    class Holder:
+        x = np.arange(3.0)
+        y = vexpr.evaluate("x * 2")
+        z = 1
+
+    assert_array_equal(Holder.y, [0.0, 2.0, 4.0])
+    assert Holder.z == 1 and hasattr(Holder, "x")
+
+
+def test_module_level_code_keeps_its_globals():
+    from conftest import run_script
+
+    run_script("""
+        import numpy as np, vexpr
+        a = np.arange(3.0)
+        r = vexpr.evaluate("a + 1")
+        assert list(r) == [1.0, 2.0, 3.0] and "a" in globals()
+        exec("b = vexpr.evaluate('a * 3')", globals())
+        assert list(b) == [0.0, 3.0, 6.0] and "a" in globals()
+    """)

@@ -191,9 +191,10 @@ def _values(names, local_dict, global_dict, depth: int) -> list:
         frame = sys._getframe(depth + 1)
         if local_dict is None:
             local_dict = frame.f_locals
-            # numexpr clears its snapshot of the frame's locals so it keeps no array alive
-            # (numexpr issue #310); a module's top level has no snapshot.
-            clear = type(local_dict) is dict and local_dict is not frame.f_globals
+            # A function's f_locals is a snapshot that would keep the arrays alive: numexpr
+            # clears it (numexpr issue #310). Other frames (a module, a class body, exec)
+            # return their real namespace, which must not be cleared.
+            clear = type(local_dict) is dict and frame.f_code.co_flags & _CO_OPTIMIZED
         if global_dict is None:
             global_dict = frame.f_globals
         del frame
@@ -231,6 +232,7 @@ def _prepare(names, values, casting: str):
 # numexpr's entry points
 
 _last = threading.local()
+_CO_OPTIMIZED = 0x1  # inspect.CO_OPTIMIZED: a function's frame
 
 
 def _check_options(order: str, casting: str) -> None:
