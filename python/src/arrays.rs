@@ -107,7 +107,7 @@ pub(crate) fn writable_in_place(out: &Bound<'_, PyUntypedArray>, dtype: DType) -
         if stride < spanned {
             return false;
         }
-        spanned = stride * (n - 1) + spanned;
+        spanned += stride * (n - 1);
     }
     true
 }

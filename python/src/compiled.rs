@@ -32,6 +32,9 @@ pub(crate) struct Compiled {
     inputs: Vec<(String, DType)>,
 }
 
+/// The arguments `Compiled(source, signature)` is rebuilt from.
+type NewArgs = (String, Vec<(String, String)>);
+
 /// The vexpr dtype named as NumPy names it.
 fn parse_dtype(name: &str) -> PyResult<DType> {
     let d = match name {
@@ -189,9 +192,7 @@ impl Compiled {
     }
 
     /// Pickle as `(Compiled, (source, signature))`: recompiled where it is loaded.
-    fn __reduce__<'py>(
-        slf: &Bound<'py, Self>,
-    ) -> (Bound<'py, PyType>, (String, Vec<(String, String)>)) {
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> (Bound<'py, PyType>, NewArgs) {
         let me = slf.get();
         (slf.get_type(), (me.source.clone(), me.signature()))
     }
