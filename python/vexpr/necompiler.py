@@ -100,13 +100,14 @@ def _names(ex: str) -> tuple:
 class _Program:
     """A compiled expression, and where each of its inputs is among the looked-up names."""
 
-    __slots__ = ("compiled", "order")
+    __slots__ = ("compiled", "order", "run")
 
     def __init__(self, ex: str, names: tuple, kinds: tuple):
         try:
             self.compiled = _vexpr.Compiled(ex, list(zip(names, kinds)))
         except _vexpr.Error as e:
             raise convert(e) from None
+        self.run = self.compiled.run
         position = {name: i for i, name in enumerate(names)}
         order = tuple(position[name] for name, _ in self.compiled.inputs)
         self.order = None if order == tuple(range(len(names))) else order
@@ -115,15 +116,16 @@ class _Program:
         if self.order is not None:
             arrays = [arrays[i] for i in self.order]
         try:
-            result = self.compiled.run(tuple(arrays), out)
+            result = self.run(tuple(arrays), out)
         except _vexpr.Error as e:
             raise convert(e) from None
-        if out is not None and result is not out:
-            numpy.copyto(out, result, casting=casting)
+        if out is not None:
+            if result is not out:
+                numpy.copyto(out, result, casting=casting)
             return out
-        if order != "K" and order != "C" and result.ndim > 1:
-            result = _layout(result, order, arrays)
-        return result
+        if order == "K" or order == "C" or result.ndim < 2:
+            return result
+        return _layout(result, order, arrays)
 
 
 def _program(ex: str, names: tuple, kinds: tuple) -> _Program:
@@ -213,12 +215,24 @@ def _values(names, local_dict, global_dict, depth: int) -> list:
 
 def _prepare(names, values, casting: str):
     """NumPy arrays of the dtypes vexpr reads, and those dtypes' names."""
+    kinds = []
+    native = _NATIVE
+    for value in values:
+        # The common case first: arrays of a kind vexpr reads as it is.
+        if type(value) is not _ndarray:
+            break
+        kind = native.get(value.dtype)
+        if kind is None:
+            break
+        kinds.append(kind)
+    else:
+        return values, tuple(kinds)
     arrays = []
     kinds = []
     for name, value in zip(names, values):
-        a = value if type(value) is numpy.ndarray else numpy.asarray(value)
+        a = value if type(value) is _ndarray else numpy.asarray(value)
         dtype = a.dtype
-        kind = _NATIVE.get(dtype)
+        kind = native.get(dtype)
         if kind is None:
             kind = _kind_for(dtype)
             if kind[0] != "S":
@@ -226,6 +240,9 @@ def _prepare(names, values, casting: str):
         arrays.append(a)
         kinds.append(kind)
     return arrays, tuple(kinds)
+
+
+_ndarray = numpy.ndarray
 
 
 # ---------------------------------------------------------------------------------------------
@@ -269,11 +286,8 @@ def evaluate(ex, local_dict=None, global_dict=None, out=None, order="K",
     arrays, kinds = _prepare(names, values, casting)
     program = _program(ex, names, kinds)
     if not disable_cache:
-        _last.program = program
-        _last.names = names
-        _last.kinds = kinds
-        _last.out = None if out is None else weakref.ref(out)
-        _last.options = (order, casting)
+        _last.state = (program, names, kinds, None if out is None else weakref.ref(out),
+                       order, casting)
     return program(arrays, out, order, casting)
 
 
@@ -292,11 +306,8 @@ def validate(ex, local_dict=None, global_dict=None, out=None, order="K", casting
         program = _program(ex, names, kinds)
     except Exception as e:  # noqa: BLE001 - numexpr returns the exception
         return e
-    _last.program = program
-    _last.names = names
-    _last.kinds = kinds
-    _last.out = None if out is None else weakref.ref(out)
-    _last.options = (order, casting)
+    _last.state = (program, names, kinds, None if out is None else weakref.ref(out),
+                   order, casting)
     return None
 
 
@@ -304,18 +315,16 @@ def re_evaluate(local_dict=None, global_dict=None, _frame_depth=2):
     """Evaluate the expression last given to `evaluate` or `validate` in this thread again,
     with the variables' current values."""
     try:
-        program = _last.program
+        program, names, last_kinds, out_ref, order, casting = _last.state
     except AttributeError:
         raise RuntimeError(
             "A previous evaluate() execution was not found, please call `validate` or "
             "`evaluate` once before `re_evaluate`"
         ) from None
-    names = _last.names
-    order, casting = _last.options
-    out = _last.out() if _last.out is not None else None
+    out = out_ref() if out_ref is not None else None
     values = _values(names, local_dict, global_dict, _frame_depth - 1)
     arrays, kinds = _prepare(names, values, casting)
-    if kinds != _last.kinds:
+    if kinds != last_kinds:
         program = _program(program.compiled.source, names, kinds)
     return program(arrays, out, order, casting)
 
