@@ -5,7 +5,7 @@
     >>> a = np.arange(5.0)
     >>> b = np.sqrt(a)
     >>> ne.evaluate("a**2 + b**2 + 2*a*b")
-    array([ 0.        ,  2.82842712,  8.48528137, 16.39230485, 26.        ])
+    array([ 0.        ,  4.        , 11.65685425, 22.39230485, 36.        ])
 
 `vexpr.install()` makes ``import numexpr`` give vexpr, so code written for numexpr (pandas
 included) runs on it. The GIL is released while an expression runs; the worker pool
