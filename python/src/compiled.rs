@@ -147,6 +147,44 @@ impl Compiled {
         arrays::to_numpy(py, result)
     }
 
+    /// Run `runs` times with `args` (as `run` without `out`), timing each run inside Rust:
+    /// seconds per run of `vexpr::Compiled::run` with the result dropped, no Python between
+    /// them. The benchmark's "Rust call", measured in the same process on the same arrays.
+    #[pyo3(signature = (args, runs=1))]
+    fn time_runs(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        runs: usize,
+    ) -> PyResult<Vec<f64>> {
+        let mut arrays = Vec::with_capacity(args.len());
+        for (arg, (name, dtype)) in args.iter().zip(&self.inputs) {
+            let arr = arg.cast_into::<PyUntypedArray>().map_err(|_| {
+                PyTypeError::new_err(format!("variable `{name}` is not a NumPy array"))
+            })?;
+            if arrays::dtype_of(&arr) != Some(*dtype) || !arrays::viewable(&arr, *dtype) {
+                return Err(PyTypeError::new_err(format!(
+                    "variable `{name}` needs a conversion"
+                )));
+            }
+            arrays.push(arr);
+        }
+        let reads: Vec<Extent> = arrays.iter().map(arrays::extent).collect();
+        let _claim =
+            claims::claim(&reads, None).map_err(|c| PyValueError::new_err(c.to_string()))?;
+        let vars = self.vars(&arrays)?;
+        py.detach(|| {
+            (0..runs)
+                .map(|_| {
+                    let start = std::time::Instant::now();
+                    drop(self.program.run(&vars)?);
+                    Ok(start.elapsed().as_secs_f64())
+                })
+                .collect::<Result<Vec<f64>, vexpr::Error>>()
+        })
+        .map_err(to_py)
+    }
+
     /// The variables the program reads, as `(name, dtype_name)`, in the order `run` takes
     /// them.
     #[getter]
