@@ -67,13 +67,14 @@ pub(crate) fn extent(arr: &Bound<'_, PyUntypedArray>) -> (usize, usize) {
         return (0, 0);
     }
     let base = data(arr) as usize;
-    let (mut lo, mut hi) = (base, base + arr.dtype().itemsize());
+    // Saturating: a range that would wrap is clamped, which only makes it larger (safe).
+    let (mut lo, mut hi) = (base, base.saturating_add(arr.dtype().itemsize()));
     for (&n, &s) in arr.shape().iter().zip(arr.strides()) {
-        let span = s.unsigned_abs() * (n - 1);
+        let span = s.unsigned_abs().saturating_mul(n - 1);
         if s < 0 {
-            lo -= span;
+            lo = lo.saturating_sub(span);
         } else {
-            hi += span;
+            hi = hi.saturating_add(span);
         }
     }
     (lo, hi)
