@@ -261,3 +261,13 @@ def test_module_level_code_keeps_its_globals():
         exec("b = vexpr.evaluate('a * 3')", globals())
         assert list(b) == [0.0, 3.0, 6.0] and "a" in globals()
     """)
+
+
+def test_the_extensions_compiled_programs_pickle_as_text_and_signature():
+    compiled = vexpr._vexpr.Compiled("sum(x * k, axis=0)", [("x", "float64"), ("k", "int32")])
+    back = pickle.loads(pickle.dumps(compiled))
+    assert back.source == compiled.source and back.signature == compiled.signature
+    assert back.inputs == [("x", "float64"), ("k", "int32")] and back.dtype == "float64"
+    x = np.arange(6.0).reshape(3, 2)
+    assert_array_equal(back.run((x, np.asarray(2, dtype=np.int32))), [12.0, 18.0])
+    assert str(back) == str(compiled)
