@@ -54,7 +54,7 @@ pub(crate) mod vm;
 
 pub use api::{
     Compiled, Engine, Input, InputElement, RunOptions, Vars, active_isa, compile, evaluate,
-    evaluate_into,
+    evaluate_into, variables,
 };
 pub use array::{Array, BytesArray, Element, Output};
 pub use dtype::{DType, Scalar};

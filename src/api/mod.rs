@@ -1,5 +1,6 @@
 //! The public entry points: [`evaluate`], [`compile`] + [`Compiled::run`], [`evaluate_into`],
-//! and the variable set [`Vars`] with its [`Signature`].
+//! the variable set [`Vars`] with its [`Signature`], and [`variables`] (the names an expression
+//! reads).
 
 use std::fmt;
 use std::sync::Arc;
@@ -7,8 +8,10 @@ use std::sync::atomic::AtomicBool;
 
 use bumpalo::Bump;
 
+mod variables;
 mod vars;
 
+pub use variables::variables;
 pub use vars::{Input, InputElement, Vars};
 
 use crate::array::{Array, ArrayRef, Output};

@@ -15,6 +15,7 @@ use num_complex::{Complex, Complex64};
 
 use crate::array::{Array, ArrayRef, BytesArray};
 use crate::dtype::DType;
+use crate::error::{Error, ErrorKind};
 use crate::hir::Signature;
 
 /// Named input arrays for an evaluation: `ndarray` arrays and views of any dimension and
@@ -180,6 +181,35 @@ impl<'a> Input<'a> {
         let view: ArrayView<'v, u64, D> = values.into();
         // Two's-complement reinterpretation is exactly NumPy's unsafe uint64 -> int64 cast.
         owned(ArrayRef::Int64, view.mapv(|x| x as i64))
+    }
+
+    /// Byte strings borrowed from a `u8` view whose **last axis is the item axis** (NumPy's
+    /// `S<n>` memory seen as bytes: shape `shape + [n]`, any strides), without a copy. An
+    /// item axis of length 0, or no axis at all, is an [`ErrorKind::Input`] error.
+    ///
+    /// ```
+    /// use ndarray::{ArrayView, ShapeBuilder};
+    /// use vexpr::{DType, Input};
+    /// // Two items of 3 bytes, every other one of four stored: strides in bytes.
+    /// let raw = *b"ab\0xxxcd\0xxxef\0xxxgh\0xxx";
+    /// let view = ArrayView::from_shape((2, 3).strides((12, 1)), &raw[..]).unwrap();
+    /// let names = Input::byte_strings_view(view.into_dyn())?;
+    /// assert_eq!((names.dtype(), names.shape()), (DType::Bytes(3), &[2][..]));
+    /// # Ok::<(), vexpr::Error>(())
+    /// ```
+    pub fn byte_strings_view(view: ndarray::ArrayViewD<'a, u8>) -> Result<Input<'a>, Error> {
+        match view.shape().last() {
+            Some(&n) if n >= 1 => Ok(Input {
+                array: ArrayRef::Bytes(CowArray::from(view)),
+            }),
+            _ => Err(Error::new(
+                ErrorKind::Input,
+                format!(
+                    "a byte-string view needs a last (item) axis of length 1 or more; its shape is {:?}",
+                    view.shape()
+                ),
+            )),
+        }
     }
 
     /// A 1-d array of byte strings (NUL-padded to the longest, NumPy's `S<n>`).
@@ -384,7 +414,6 @@ impl<'a> From<BytesArray> for Input<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ErrorKind;
     use ndarray::{ArcArray, Array1, Array2, ShapeBuilder, s};
 
     /// The address of the first element the input refers to, and whether it is borrowed.
@@ -434,6 +463,26 @@ mod tests {
         assert_eq!(data_of(&input), (r.as_f64().unwrap().as_ptr().cast(), true));
         let b = BytesArray::from_items(["ab", "c"], &[2]).unwrap();
         assert_eq!(data_of(&Input::from(&b)), (b.as_raw().as_ptr(), true));
+    }
+
+    #[test]
+    fn byte_string_views_are_borrowed_and_need_an_item_axis() {
+        let raw = Array2::<u8>::from_shape_fn((4, 3), |(i, j)| b'a' + (i * 3 + j) as u8);
+        // Rows 3 and 1: a negative stride over items, the item axis kept contiguous.
+        let view = raw.slice(s![..;-2, ..]).into_dyn();
+        let input = Input::byte_strings_view(view.clone()).unwrap();
+        assert_eq!(input.dtype(), DType::Bytes(3));
+        assert_eq!(input.shape(), &[2]);
+        assert_eq!(data_of(&input), (raw.row(3).as_ptr(), true));
+        assert_eq!(
+            input.to_array().to_string(),
+            "array([b'jkl', b'def'], dtype='|S3')"
+        );
+        for bad in [&[3usize, 0][..], &[][..]] {
+            let empty = ArrayD::<u8>::zeros(IxDyn(bad));
+            let e = Input::byte_strings_view(empty.view()).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Input, "{bad:?}");
+        }
     }
 
     #[test]

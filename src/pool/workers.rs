@@ -16,6 +16,10 @@
 //!   oversubscribe them;
 //! - a task that fails (or panics: caught and turned into an `Internal` error) stops the
 //!   others from claiming new tasks; the first error is returned; the pool stays usable.
+//! - `fork` (Unix): a `pthread_atfork` hook, registered when the pool starts, holds the pool
+//!   lock across the fork, so no job is in flight when the process is copied; the child then
+//!   drops the pool it inherited (its threads were not copied) and starts a new one on its
+//!   first parallel job. The parent just releases the lock.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr;
@@ -78,6 +82,57 @@ struct Pool {
 }
 
 static POOL: Mutex<Option<Pool>> = Mutex::new(None);
+
+/// Keeps the pool consistent across `fork` (see the module docs). Not under Miri, which
+/// cannot call `pthread_atfork` (nor fork).
+#[cfg(all(unix, not(miri)))]
+mod fork {
+    use std::cell::RefCell;
+    use std::sync::{MutexGuard, Once, PoisonError};
+
+    use super::{POOL, Pool};
+
+    thread_local! {
+        /// The pool lock, held by the forking thread from `prepare` to `parent`/`child`.
+        static HELD: RefCell<Option<MutexGuard<'static, Option<Pool>>>> =
+            const { RefCell::new(None) };
+    }
+
+    extern "C" fn prepare() {
+        let guard = POOL.lock().unwrap_or_else(PoisonError::into_inner);
+        HELD.with(|h| *h.borrow_mut() = Some(guard));
+    }
+
+    extern "C" fn parent() {
+        HELD.with(|h| h.borrow_mut().take());
+    }
+
+    extern "C" fn child() {
+        HELD.with(|h| {
+            if let Some(mut guard) = h.borrow_mut().take() {
+                // The workers were not copied into this process: forget them. Dropping a
+                // `Pool` joins nothing; the old shared state stays allocated (the dead
+                // threads' references are never released), which is a few bytes per fork.
+                *guard = None;
+            }
+        });
+    }
+
+    /// Register the hooks, once per process (children inherit them).
+    pub(super) fn install() {
+        static ONCE: Once = Once::new();
+        ONCE.call_once(|| {
+            // SAFETY: the three hooks are `extern "C"` functions with the signature
+            // `pthread_atfork` expects and live for the whole program. They only lock or
+            // unlock the pool mutex and touch a thread-local of the forking thread. If
+            // registration fails (ENOMEM), fork keeps the old behaviour: a child runs its
+            // evaluations serially, never wrongly.
+            unsafe {
+                libc::pthread_atfork(Some(prepare), Some(parent), Some(child));
+            }
+        });
+    }
+}
 
 /// How long an idle worker spins before it sleeps: back-to-back evaluations find it awake.
 const SPIN: Duration = Duration::from_micros(50);
@@ -183,7 +238,11 @@ pub(crate) fn run(threads: usize, tasks: usize, task: Task<'_>) -> Result<(), Er
         Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
         Err(std::sync::TryLockError::WouldBlock) => return serial(),
     };
-    let pool = guard.get_or_insert_with(Pool::new);
+    let pool = guard.get_or_insert_with(|| {
+        #[cfg(all(unix, not(miri)))]
+        fork::install();
+        Pool::new()
+    });
     let workers = (threads - 1).min(tasks - 1);
     pool.grow(workers);
     let workers = workers.min(pool.unparkers.len());
@@ -282,6 +341,95 @@ mod tests {
                     }
                 });
             }
+        });
+    }
+
+    /// Threads that ran at least one of `tasks` tasks of a 2-thread job (each task sleeps a
+    /// little so a woken worker has time to claim some).
+    fn threads_used(tasks: usize) -> usize {
+        let ids = Mutex::new(std::collections::HashSet::new());
+        run(2, tasks, &|_| {
+            std::thread::sleep(Duration::from_millis(2));
+            ids.lock().unwrap().insert(std::thread::current().id());
+            Ok(())
+        })
+        .unwrap();
+        ids.into_inner().unwrap().len()
+    }
+
+    /// Fork; the child runs `body` and exits with its status; the parent waits at most 30 s.
+    #[cfg(unix)]
+    fn in_child(body: impl FnOnce() -> bool) -> bool {
+        // SAFETY: the child only runs `body` (which takes locks and spawns threads: glibc's
+        // allocator and the pool's hooks are fork-safe) and leaves with `_exit`, which runs
+        // no destructor or test-harness code of the copied process.
+        let pid = unsafe { libc::fork() };
+        assert!(pid >= 0, "fork failed");
+        if pid == 0 {
+            let ok = std::panic::catch_unwind(AssertUnwindSafe(body)).unwrap_or(false);
+            // SAFETY: ends the child at once, see above.
+            unsafe { libc::_exit(if ok { 0 } else { 1 }) };
+        }
+        let start = std::time::Instant::now();
+        loop {
+            let mut status = 0;
+            // SAFETY: `pid` is our child; `status` is a valid out-pointer.
+            let done = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
+            if done == pid {
+                return libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+            }
+            if start.elapsed() > Duration::from_secs(30) {
+                // SAFETY: kill and reap our own hung child.
+                unsafe {
+                    libc::kill(pid, libc::SIGKILL);
+                    libc::waitpid(pid, &mut status, 0);
+                }
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    #[test]
+    #[cfg(unix)]
+    #[cfg_attr(miri, ignore)] // Miri cannot fork
+    fn a_forked_child_gets_a_working_pool_of_its_own() {
+        // The parent's pool exists and has run jobs on two threads.
+        assert!((0..20).any(|_| threads_used(16) == 2));
+        // The child's first parallel job starts a new pool: tasks run on two threads again
+        // (the inherited workers do not exist in the child), and the results are whole.
+        let child_ok = in_child(|| {
+            let every_task_ran = {
+                let hits: Vec<AtomicUsize> = (0..64).map(|_| AtomicUsize::new(0)).collect();
+                run(2, hits.len(), &|k| {
+                    hits[k].fetch_add(1, Ordering::Relaxed);
+                    Ok(())
+                })
+                .is_ok()
+                    && hits.iter().all(|h| h.load(Ordering::Relaxed) == 1)
+            };
+            every_task_ran && (0..20).any(|_| threads_used(16) == 2)
+        });
+        assert!(child_ok, "the child hung, failed, or ran serially");
+        // The parent's pool is unaffected.
+        assert!((0..20).any(|_| threads_used(16) == 2));
+    }
+
+    #[test]
+    #[cfg(unix)]
+    #[cfg_attr(miri, ignore)] // Miri cannot fork
+    fn fork_while_another_thread_runs_jobs() {
+        let stop = AtomicBool::new(false);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                while !stop.load(Ordering::Relaxed) {
+                    threads_used(8);
+                }
+            });
+            for _ in 0..5 {
+                assert!(in_child(|| (0..20).any(|_| threads_used(16) == 2)));
+            }
+            stop.store(true, Ordering::Relaxed);
         });
     }
 
