@@ -110,6 +110,21 @@ macro_rules! each_kind {
     };
 }
 
+impl Array {
+    /// The array borrowed as an engine input.
+    pub(crate) fn as_input(&self) -> ArrayRef<'_> {
+        match self {
+            Array::Bool(a) => ArrayRef::Bool(a.view().into()),
+            Array::Int32(a) => ArrayRef::Int32(a.view().into()),
+            Array::Int64(a) => ArrayRef::Int64(a.view().into()),
+            Array::Float32(a) => ArrayRef::Float32(a.view().into()),
+            Array::Float64(a) => ArrayRef::Float64(a.view().into()),
+            Array::Complex128(a) => ArrayRef::Complex128(a.view().into()),
+            Array::Bytes(b) => ArrayRef::Bytes(b.data.view().into()),
+        }
+    }
+}
+
 impl ArrayRef<'_> {
     /// The element type.
     pub fn dtype(&self) -> DType {
@@ -204,7 +219,7 @@ macro_rules! elements {
                 }
             }
             fn output(view: ArrayViewMutD<'_, Self>) -> crate::api::Output<'_> {
-                crate::api::Output { view: crate::api::OutputView::$v(view) }
+                crate::api::Output { view: crate::api::OutputView::$v(view), map: None }
             }
         }
         impl Element for $t {

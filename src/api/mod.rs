@@ -2,9 +2,10 @@
 //! and the variable set [`Vars`] with its [`Signature`].
 
 use std::fmt;
+use std::ops::Range;
 use std::sync::Arc;
 use std::sync::OnceLock;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU64};
 
 use bumpalo::Bump;
 
@@ -21,6 +22,7 @@ use crate::compile::compile as compile_program;
 use crate::dtype::{DType, Scalar};
 use crate::error::{Error, ErrorKind};
 use crate::hir::{self, Hir};
+use crate::npy::MapRef;
 use crate::optimize;
 use crate::syntax;
 use crate::vm::{self, isa};
@@ -69,6 +71,8 @@ pub struct Compiled {
 pub struct RunOptions<'a> {
     threads: Option<usize>,
     cancel: Option<&'a AtomicBool>,
+    progress: Option<&'a AtomicU64>,
+    window: Option<usize>,
     engine: Engine,
     block_len: Option<usize>,
     parallel_min: Option<usize>,
@@ -107,6 +111,34 @@ impl<'a> RunOptions<'a> {
         self
     }
 
+    /// Add the number of elements evaluated to `counter` as the evaluation goes (every 64 Ki
+    /// elements or so), for a progress display: another thread reads it. It counts the
+    /// elements of the broadcast shape (of the operand, for a reduction).
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicU64, Ordering};
+    /// let done = AtomicU64::new(0);
+    /// let x = vec![1.0; 300_000];
+    /// let sig = vexpr::Signature::new().with("x", vexpr::DType::Float64);
+    /// let options = vexpr::RunOptions::new().progress(&done);
+    /// vexpr::compile("sum(x)", &sig)?.run_with(&vexpr::Vars::new().with("x", &x), &options)?;
+    /// assert_eq!(done.load(Ordering::Relaxed), 300_000);
+    /// # Ok::<(), vexpr::Error>(())
+    /// ```
+    pub fn progress(mut self, counter: &'a AtomicU64) -> RunOptions<'a> {
+        self.progress = Some(counter);
+        self
+    }
+
+    /// Evaluate `n` elements at a time (whole blocks), as for memory-mapped files, instead
+    /// of only when a [`MappedArray`](crate::npy::MappedArray) or
+    /// [`MappedOutput`](crate::npy::MappedOutput) takes part (for tests).
+    #[doc(hidden)]
+    pub fn window(mut self, n: usize) -> RunOptions<'a> {
+        self.window = Some(n.max(1));
+        self
+    }
+
     /// Choose the evaluator (for differential tests).
     #[doc(hidden)]
     pub fn engine(mut self, engine: Engine) -> RunOptions<'a> {
@@ -131,6 +163,10 @@ impl<'a> RunOptions<'a> {
     }
 }
 
+/// Elements per window when mapped files take part: a few MiB per array, so the pages
+/// in use at once stay a few tens of MiB whatever the files' size.
+const WINDOW: usize = 1 << 20;
+
 /// The name of the instruction set the VM uses on this machine (`baseline`, `avx2`,
 /// `avx512`): the best the CPU supports, unless `VEXPR_ISA` names another one it supports.
 ///
@@ -142,6 +178,25 @@ pub fn active_isa() -> &'static str {
 }
 
 /// Parse, type, optimise and compile `expr` against the variables in `sig`.
+///
+/// Every error the expression can cause without data (syntax, unknown names, types, axes of
+/// known rank) is reported here, with the span of the culprit; shapes are checked when the
+/// program runs.
+///
+/// ```
+/// use vexpr::{DType, ErrorKind, Signature, Vars};
+/// let sig = Signature::new().with("x", DType::Float32).with("n", DType::Int32);
+/// let prog = vexpr::compile("x * n", &sig)?;
+/// assert_eq!(prog.dtype(), DType::Float32); // numexpr's rule: int32 * float32 is float32
+/// assert_eq!(prog.inputs().collect::<Vec<_>>(), [("x", DType::Float32), ("n", DType::Int32)]);
+/// let out = prog.run(&Vars::new().with("x", &[1.5f32, 2.0][..]).with("n", 2))?;
+/// assert_eq!(out.into_f32()?.as_slice(), Some(&[3.0f32, 4.0][..]));
+///
+/// let err = vexpr::compile("x + y", &sig).unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::UnknownVariable);
+/// assert_eq!(err.span().map(|s| s.start..s.end), Some(4..5));
+/// # Ok::<(), vexpr::Error>(())
+/// ```
 pub fn compile(expr: &str, sig: &Signature) -> Result<Compiled, Error> {
     let source: Arc<str> = Arc::from(expr);
     let arena = Bump::new();
@@ -202,6 +257,29 @@ impl Compiled {
             .map_err(|e| e.with_source(&self.hir.source))
     }
 
+    /// The shape of the result for `vars` (their shapes broadcast, then reduced along the
+    /// axis of a reduction), found without evaluating: a shape error is reported here as
+    /// [`run`](Compiled::run) would report it.
+    ///
+    /// ```
+    /// use vexpr::{DType, Signature, Vars};
+    /// let sig = Signature::new().with("a", DType::Float64).with("b", DType::Float64);
+    /// let (a, b) = (ndarray::Array2::<f64>::zeros((3, 4)), [1.0, 2.0, 3.0, 4.0]);
+    /// let vars = Vars::new().with("a", &a).with("b", &b);
+    /// assert_eq!(vexpr::compile("a * b", &sig)?.shape(&vars)?, [3, 4]);
+    /// assert_eq!(vexpr::compile("sum(a * b, axis=0)", &sig)?.shape(&vars)?, [4]);
+    /// assert!(vexpr::compile("a * b", &sig)?.shape(&Vars::new().with("a", &a).with("b", &a.t())).is_err());
+    /// # Ok::<(), vexpr::Error>(())
+    /// ```
+    pub fn shape(&self, vars: &Vars<'_>) -> Result<Vec<usize>, Error> {
+        let find = || {
+            let inputs = self.bind(vars)?;
+            let shapes: Vec<&[usize]> = inputs.iter().map(ArrayRef::shape).collect();
+            hir::shape::result(&self.hir, &shapes).map(|(_, result)| result)
+        };
+        find().map_err(|e| e.with_source(&self.hir.source))
+    }
+
     /// The result dtype.
     pub fn dtype(&self) -> DType {
         self.hir.dtype()
@@ -248,10 +326,72 @@ impl Compiled {
             isa,
             threads: options.threads,
             cancel: options.cancel,
+            progress: options.progress,
             block_len: options.block_len,
             parallel_min: options.parallel_min,
             kernels: Some(kernels),
         };
+        let maps: Vec<Option<MapRef<'_>>> = self
+            .hir
+            .inputs
+            .iter()
+            .map(|slot| vars.get(&slot.name).and_then(|v| v.map))
+            .collect();
+        let mapped =
+            maps.iter().any(Option::is_some) || out.as_ref().is_some_and(|o| o.map.is_some());
+        if mapped || options.window.is_some() {
+            let window = options.window.unwrap_or(WINDOW);
+            let n: usize = broadcast.iter().product();
+            // Inputs read element for element (not broadcast) in file order.
+            let release: Vec<MapRef<'_>> = maps
+                .iter()
+                .zip(&inputs)
+                .filter_map(|(m, a)| {
+                    let len: usize = a.shape().iter().product();
+                    m.filter(|m| m.is_contiguous() && len == n)
+                })
+                .collect();
+            let out_map = out.as_ref().and_then(|o| o.map);
+            let mut done = |read: Range<usize>, written: Range<usize>| {
+                for m in &release {
+                    m.release(read.clone());
+                }
+                if let Some(m) = out_map {
+                    m.release(written);
+                }
+            };
+            let mut windows = |target: vm::value::OutColumn<'_>| {
+                vm::windows::run_windows(
+                    &self.program,
+                    &inputs,
+                    &broadcast,
+                    target,
+                    &run,
+                    window,
+                    &mut done,
+                )
+            };
+            return match out {
+                Some(mut out) if out.dtype() == self.dtype() && out.is_standard_layout() => {
+                    let done = windows(out_view(&mut out));
+                    // A result file is dropped after a failure: no need to write it all.
+                    if done.is_err() && out.map.is_none() {
+                        poison(&mut out);
+                    }
+                    done.map(|()| None)
+                }
+                Some(out) => {
+                    let mut result = vm::allocate(self.dtype(), &result)?;
+                    windows(vm::out_column(&mut result))?;
+                    out.assign(result).map(|()| None)
+                }
+                None => {
+                    let mut result = vm::allocate(self.dtype(), &result)?;
+                    windows(vm::out_column(&mut result))?;
+                    Ok(Some(result))
+                }
+            };
+        }
         match out {
             // Same kind: the VM writes straight into the caller's array. If it fails half
             // way (cancelled), what it wrote is erased so it cannot pass for a result.

@@ -16,6 +16,7 @@ use crate::array::repr::py_shape;
 use crate::array::{Array, Element};
 use crate::dtype::DType;
 use crate::error::{Error, ErrorKind};
+use crate::npy::{MapRef, MappedOutput, ViewMut};
 
 /// A mutable view of the caller's array that receives a result, made with `From`/`Into`.
 ///
@@ -32,6 +33,8 @@ use crate::error::{Error, ErrorKind};
 #[derive(Debug)]
 pub struct Output<'a> {
     pub(crate) view: OutputView<'a>,
+    /// The file mapping the view lives in, for a [`MappedOutput`].
+    pub(crate) map: Option<MapRef<'a>>,
 }
 
 /// The caller's array, typed.
@@ -73,6 +76,18 @@ impl Output<'_> {
             OutputView::Float32(a) => a.shape(),
             OutputView::Float64(a) => a.shape(),
             OutputView::Complex128(a) => a.shape(),
+        }
+    }
+
+    /// Whether the view is in C order without gaps.
+    pub(crate) fn is_standard_layout(&self) -> bool {
+        match &self.view {
+            OutputView::Bool(a) => a.is_standard_layout(),
+            OutputView::Int32(a) => a.is_standard_layout(),
+            OutputView::Int64(a) => a.is_standard_layout(),
+            OutputView::Float32(a) => a.is_standard_layout(),
+            OutputView::Float64(a) => a.is_standard_layout(),
+            OutputView::Complex128(a) => a.is_standard_layout(),
         }
     }
 
@@ -195,6 +210,23 @@ impl<'a, T: Element> From<&'a mut [T]> for Output<'a> {
 impl<'a, T: Element> From<&'a mut Vec<T>> for Output<'a> {
     fn from(values: &'a mut Vec<T>) -> Output<'a> {
         Output::from(values.as_mut_slice())
+    }
+}
+
+impl<'a> From<&'a mut MappedOutput> for Output<'a> {
+    /// A result file: evaluations write it window by window and let go of the pages they
+    /// are done with.
+    fn from(file: &'a mut MappedOutput) -> Output<'a> {
+        let (view, map) = file.view_mut();
+        let view = match view {
+            ViewMut::Bool(v) => OutputView::Bool(v),
+            ViewMut::Int32(v) => OutputView::Int32(v),
+            ViewMut::Int64(v) => OutputView::Int64(v),
+            ViewMut::Float32(v) => OutputView::Float32(v),
+            ViewMut::Float64(v) => OutputView::Float64(v),
+            ViewMut::Complex128(v) => OutputView::Complex128(v),
+        };
+        Output { view, map }
     }
 }
 

@@ -65,7 +65,7 @@ enum StridedView<'a> {
     Bytes(Broadcast<'a, u8>, usize),
 }
 
-fn internal(what: &str) -> Error {
+pub(super) fn internal(what: &str) -> Error {
     Error::new(ErrorKind::Internal, what.to_string())
 }
 
@@ -239,22 +239,23 @@ pub(crate) const PARALLEL_MIN: usize = 1 << 15;
 
 /// Pieces per thread when a run is split: several, so a thread that is descheduled on a busy
 /// machine does not hold up the others.
-const PIECES_PER_THREAD: usize = 4;
+pub(super) const PIECES_PER_THREAD: usize = 4;
 
 /// Everything a run needs besides the per-block frame. Shared by the threads of a run.
-struct Run<'a> {
+pub(super) struct Run<'a> {
     prog: &'a Program,
     plans: Vec<Plan<'a>>,
     kernels: std::borrow::Cow<'a, [Kernel]>,
     cancel: Option<&'a std::sync::atomic::AtomicBool>,
+    progress: Option<&'a std::sync::atomic::AtomicU64>,
     isa: IsaKind,
-    threads: usize,
-    n: usize,
-    block: usize,
+    pub(super) threads: usize,
+    pub(super) n: usize,
+    pub(super) block: usize,
 }
 
 impl<'a> Run<'a> {
-    fn new(
+    pub(super) fn new(
         prog: &'a Program,
         inputs: &'a [ArrayRef<'_>],
         shape: &[usize],
@@ -282,6 +283,7 @@ impl<'a> Run<'a> {
                 None => std::borrow::Cow::Owned(kernels::resolve(prog, options.isa).into_vec()),
             },
             cancel: options.cancel,
+            progress: options.progress,
             isa: options.isa,
             threads,
             n,
@@ -289,12 +291,12 @@ impl<'a> Run<'a> {
         })
     }
 
-    fn blocks(&self) -> usize {
+    pub(super) fn blocks(&self) -> usize {
         self.n.div_ceil(self.block)
     }
 
     /// Whole blocks per piece when the run is split among the threads (0: do not split).
-    fn blocks_per_piece(&self) -> usize {
+    pub(super) fn blocks_per_piece(&self) -> usize {
         let blocks = self.blocks();
         if self.threads <= 1 || blocks < 2 {
             return 0;
@@ -402,7 +404,7 @@ impl<'a> Run<'a> {
 }
 
 /// Where a piece's results go.
-enum Sink<'s, 'o> {
+pub(super) enum Sink<'s, 'o> {
     /// The output elements of the piece's range, contiguous.
     Contiguous(ColumnMut<'o>),
     /// The whole strided output, written at the blocks' flat indices.
@@ -452,8 +454,18 @@ fn blocks<'f>(
     sink: &mut Option<Sink<'_, '_>>,
 ) -> Result<(), Error> {
     let mut start = lo;
+    // Elements done since the progress counter was last advanced (shared by the threads,
+    // so it is touched once per PROGRESS_STEP elements, not once per block).
+    let mut unreported = 0;
     while start < hi {
+        if unreported >= PROGRESS_STEP
+            && let Some(p) = run.progress
+        {
+            p.fetch_add(unreported as u64, std::sync::atomic::Ordering::Relaxed);
+            unreported = 0;
+        }
         let valid = run.load(frame, start, hi)?;
+        unreported += valid;
         frame.use_direct = frame.direct.is_some();
         run.execute(frame);
         let ok = match sink {
@@ -474,12 +486,18 @@ fn blocks<'f>(
         }
         start += run.block;
     }
+    if let Some(p) = run.progress {
+        p.fetch_add(unreported as u64, std::sync::atomic::Ordering::Relaxed);
+    }
     Ok(())
 }
 
+/// Elements between two updates of a run's progress counter.
+const PROGRESS_STEP: usize = 1 << 16;
+
 impl Run<'_> {
     /// Run the piece `lo..hi` with this run's ISA.
-    fn piece(&self, lo: usize, hi: usize, sink: Sink<'_, '_>) -> Result<(), Error> {
+    pub(super) fn piece(&self, lo: usize, hi: usize, sink: Sink<'_, '_>) -> Result<(), Error> {
         isa::dispatch(
             self.isa,
             Piece {
@@ -494,7 +512,7 @@ impl Run<'_> {
 
 impl<'o> ColumnMut<'o> {
     /// Consecutive pieces of `len` elements (the last one shorter).
-    fn split(self, len: usize) -> Vec<ColumnMut<'o>> {
+    pub(super) fn split(self, len: usize) -> Vec<ColumnMut<'o>> {
         let len = len.max(1);
         match self {
             ColumnMut::Bool(v) => v.chunks_mut(len).map(ColumnMut::Bool).collect(),
@@ -512,16 +530,16 @@ impl<'o> ColumnMut<'o> {
 }
 
 /// A value handed from one task to the caller (the pool's tasks return only errors).
-struct Slot<T>(Mutex<Option<T>>);
+pub(super) struct Slot<T>(Mutex<Option<T>>);
 
 impl<T> Slot<T> {
-    fn new(v: Option<T>) -> Slot<T> {
+    pub(super) fn new(v: Option<T>) -> Slot<T> {
         Slot(Mutex::new(v))
     }
-    fn take(&self) -> Option<T> {
+    pub(super) fn take(&self) -> Option<T> {
         self.0.lock().unwrap_or_else(PoisonError::into_inner).take()
     }
-    fn put(&self, v: T) {
+    pub(super) fn put(&self, v: T) {
         *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(v);
     }
 }
@@ -622,7 +640,7 @@ pub(crate) fn run_reduction(
 }
 
 /// Write a reduction's accumulated values into `out`.
-fn finish(r: &Reduction, acc: Accumulator, out: OutColumn<'_>) -> Result<(), Error> {
+pub(super) fn finish(r: &Reduction, acc: Accumulator, out: OutColumn<'_>) -> Result<(), Error> {
     fn typed<T: Fold>(op: crate::hir::ReduceOp, acc: Accumulator, mut out: OutColumn<'_>) -> bool {
         let Some(view) = T::out(&mut out) else {
             return false;

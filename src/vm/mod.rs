@@ -17,8 +17,9 @@ pub(crate) mod math;
 pub(crate) mod reference;
 pub(crate) mod strided;
 pub(crate) mod value;
+pub(crate) mod windows;
 
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU64};
 
 use ndarray::{ArrayD, ArrayViewMutD, IxDyn};
 
@@ -167,6 +168,8 @@ pub(crate) struct Options<'a> {
     pub threads: Option<usize>,
     /// Stop with [`ErrorKind::Cancelled`] once this is set.
     pub cancel: Option<&'a AtomicBool>,
+    /// Advanced by the number of elements evaluated, as the run goes.
+    pub progress: Option<&'a AtomicU64>,
     /// Elements per block instead of the default.
     pub block_len: Option<usize>,
     /// The pool is used from this many elements on, instead of `block::PARALLEL_MIN`.
@@ -183,6 +186,7 @@ impl Options<'static> {
             isa,
             threads: Some(1),
             cancel: None,
+            progress: None,
             block_len: None,
             parallel_min: None,
             kernels: None,
