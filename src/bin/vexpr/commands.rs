@@ -54,7 +54,7 @@ pub(crate) fn eval(args: &EvalArgs) -> Result<(), Failure> {
     if let Some(n) = args.threads {
         options = options.threads(usize::try_from(n).unwrap_or(usize::MAX));
     }
-    let per_run = broadcast_len(values.iter().map(|(_, v)| v.shape()));
+    let per_run = progress::broadcast_len(values.iter().map(|(_, v)| v.shape()));
     let runs = 1 + args.time.unwrap_or(0);
     let timed = |run: &mut dyn FnMut(&RunOptions<'_>) -> Result<(), vexpr::Error>| {
         progress::watch(per_run, runs, |counter| {
@@ -125,22 +125,6 @@ fn span_text<'e>(expr: &'e str, e: &vexpr::Error) -> &'e str {
     e.span()
         .and_then(|s| expr.get(s.start..s.end))
         .unwrap_or_default()
-}
-
-/// The number of elements of the broadcast of `shapes` (what one run evaluates).
-fn broadcast_len<'s>(shapes: impl Iterator<Item = &'s [usize]>) -> u64 {
-    let mut dims: Vec<usize> = Vec::new();
-    for shape in shapes {
-        if shape.len() > dims.len() {
-            let extra = shape.len() - dims.len();
-            dims.splice(0..0, std::iter::repeat_n(1, extra));
-        }
-        let offset = dims.len() - shape.len();
-        for (d, &s) in dims[offset..].iter_mut().zip(shape) {
-            *d = if *d == 0 || s == 0 { 0 } else { (*d).max(s) };
-        }
-    }
-    dims.iter().map(|&d| d as u64).product()
 }
 
 /// `vexpr dis`: variables typed by `NAME:TYPE`, by a file's header or a literal, and
@@ -225,21 +209,4 @@ fn demo_report(expr: &str, result: &Array, median: f64, n: usize) -> String {
         show::brief(result, 3),
         timing::human(median),
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn broadcast_lengths() {
-        let len = |shapes: &[&[usize]]| broadcast_len(shapes.iter().copied());
-        assert_eq!(len(&[]), 1);
-        assert_eq!(len(&[&[]]), 1);
-        assert_eq!(len(&[&[5], &[]]), 5);
-        assert_eq!(len(&[&[3, 1], &[4]]), 12);
-        assert_eq!(len(&[&[2, 1, 4], &[3, 1]]), 24);
-        assert_eq!(len(&[&[0, 4], &[4]]), 0);
-        assert_eq!(len(&[&[1], &[0]]), 0);
-    }
 }

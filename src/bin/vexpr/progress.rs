@@ -82,6 +82,22 @@ pub(crate) fn bar(done: u64, total: u64, per_run: u64, runs: u64, seconds: f64) 
     line
 }
 
+/// The number of elements of the broadcast of `shapes` (what one run evaluates).
+pub(crate) fn broadcast_len<'s>(shapes: impl Iterator<Item = &'s [usize]>) -> u64 {
+    let mut dims: Vec<usize> = Vec::new();
+    for shape in shapes {
+        if shape.len() > dims.len() {
+            let extra = shape.len() - dims.len();
+            dims.splice(0..0, std::iter::repeat_n(1, extra));
+        }
+        let offset = dims.len() - shape.len();
+        for (d, &s) in dims[offset..].iter_mut().zip(shape) {
+            *d = if *d == 0 || s == 0 { 0 } else { (*d).max(s) };
+        }
+    }
+    dims.iter().map(|&d| d as u64).product()
+}
+
 /// A count in millions, `45.0 M`.
 fn millions(n: u64) -> String {
     format!("{:.1} M", n as f64 / 1e6)
@@ -115,5 +131,17 @@ mod tests {
             7
         });
         assert_eq!(got, 7);
+    }
+
+    #[test]
+    fn broadcast_lengths() {
+        let len = |shapes: &[&[usize]]| broadcast_len(shapes.iter().copied());
+        assert_eq!(len(&[]), 1);
+        assert_eq!(len(&[&[]]), 1);
+        assert_eq!(len(&[&[5], &[]]), 5);
+        assert_eq!(len(&[&[3, 1], &[4]]), 12);
+        assert_eq!(len(&[&[2, 1, 4], &[3, 1]]), 24);
+        assert_eq!(len(&[&[0, 4], &[4]]), 0);
+        assert_eq!(len(&[&[1], &[0]]), 0);
     }
 }

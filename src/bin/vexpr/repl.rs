@@ -23,7 +23,7 @@ use rustyline::{Config, DefaultEditor};
 use vexpr::{Array, Compiled, RunOptions, Vars};
 
 use crate::statement::{self, Command, Statement};
-use crate::{Failure, builtins, emit, inline, report, show, timing, value};
+use crate::{Failure, builtins, emit, inline, progress, report, show, timing, value};
 
 /// Set by Ctrl-C (SIGINT) to cancel the running evaluation.
 static CANCEL: AtomicBool = AtomicBool::new(false);
@@ -177,10 +177,16 @@ impl Session {
     fn evaluate(&self, expr: &str) -> Result<Array, Failure> {
         let expanded = self.expand(expr)?;
         let (vars, compiled) = self.compile(expr, &expanded)?;
-        let vars = &vars;
-        compiled
-            .run_with(vars, &RunOptions::new().cancel(&CANCEL))
-            .map_err(|err| inline::restore(err, expr, &expanded.made).into())
+        let elements = progress::broadcast_len(
+            compiled
+                .inputs()
+                .filter_map(|(name, _)| vars.get(name).map(|v| v.shape())),
+        );
+        progress::watch(elements, 1, |counter| {
+            let options = RunOptions::new().cancel(&CANCEL).progress(counter);
+            compiled.run_with(&vars, &options)
+        })
+        .map_err(|err| inline::restore(err, expr, &expanded.made).into())
     }
 
     /// Carry out one line.
