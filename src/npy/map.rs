@@ -317,7 +317,10 @@ impl MappedArray {
 
 /// A result `.npy` file being written through a memory map ([`Output`](crate::Output)
 /// borrows it). [`finish`](MappedOutput::finish) puts it in place; dropped unfinished, it
-/// leaves nothing behind.
+/// leaves nothing behind. Create it with the result's dtype and shape
+/// ([`Compiled::dtype`](crate::Compiled::dtype), [`Compiled::shape`](crate::Compiled::shape)):
+/// the evaluation then writes it window by window (into a wider dtype it would compute the
+/// whole result in memory first). After a failed evaluation its contents are unspecified.
 ///
 /// ```
 /// use vexpr::{DType, Output, Vars, npy::{self, MappedOutput}};
