@@ -145,7 +145,7 @@ impl ReadOptions {
             && (native || width == 1 || matches!(header.code, Code::Bytes(_)))
             && count > 0
             && fits
-            && offset as usize % align == 0
+            && (offset as usize).is_multiple_of(align)
         {
             let len = offset as usize + nbytes;
             if let Ok(region) = Region::map(&file, len, false) {
