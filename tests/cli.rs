@@ -787,7 +787,7 @@ fn mapped_files_stream_through_a_few_mib_and_match_the_in_memory_results() {
     );
 }
 
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 #[test]
 fn ctrl_c_during_eval_time_says_cancelled_and_exits_130() {
     let dir = scratch("cancel");
@@ -806,7 +806,23 @@ fn ctrl_c_during_eval_time_says_cancelled_and_exits_130() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("run vexpr");
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // Wait until it is evaluating (it has used CPU time: the handler is installed before the
+    // first evaluation), and a little more, even on a loaded machine.
+    let stat = format!("/proc/{}/stat", child.id());
+    let cpu_ticks = || {
+        std::fs::read_to_string(&stat)
+            .ok()
+            .and_then(|s| {
+                let after_name = s.rsplit_once(')')?.1.to_string();
+                after_name.split_whitespace().nth(11)?.parse::<u64>().ok()
+            })
+            .unwrap_or(0)
+    };
+    let start = std::time::Instant::now();
+    while cpu_ticks() < 30 && start.elapsed() < std::time::Duration::from_secs(60) {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
     // SAFETY: sending a signal to our own child.
     unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
     let out = child.wait_with_output().expect("wait");
