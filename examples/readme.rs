@@ -4,7 +4,7 @@ fn main() -> Result<(), vexpr::Error> {
     let vars = vexpr::Vars::new().with("a", &a).with("b", &b); // any ndarray view, slice or scalar
     let out = vexpr::evaluate("a**2 + b**2 + 2*a*b", &vars)?; // a dynamically typed `vexpr::Array`
     let out: ndarray::ArrayD<f64> = out.into_f64()?;
-    println!("{}", out[[999_999]]); // 4
+    println!("{}", out[[999_999]]); // about 4 (ndarray's linspace ends just below 1.0)
 
     let prog = vexpr::compile("a*b + 1", &vars.signature())?; // compile once ...
     let out = prog.run(&vars)?; // ... run many times, from any thread
