@@ -13,7 +13,10 @@
 #   6. Ctrl-C during a long `:time` cancels the evaluation and the REPL stays usable;
 #   7. `:quit` ends the process with status 0 and the history file is written;
 #   8. a second session recalls the first session's last line with Up (history persists);
-#   9. Ctrl-D at an empty prompt ends a third session with status 0.
+#   9. Ctrl-D at an empty prompt ends a third session with status 0;
+#  10. `vexpr eval --time` on a terminal shows a progress bar (elements, rate, run k/N) after
+#      a second, and Ctrl-C ends it with "error: the evaluation was cancelled", status 130;
+#  11. a long REPL evaluation shows the bar too, and erases it when the result prints.
 # Exits 0 when every check passes, 1 otherwise (printing the pane), 2 if tmux is missing.
 set -euo pipefail
 
@@ -148,7 +151,7 @@ check "the session goes on after cancelling" '^(baseline|avx2|avx512)$' 20
 send -l ':quit'
 send Enter
 # remain-on-exit makes tmux print "Pane is dead (status N, ...)" when the process ends.
-check ":quit exits with status 0" 'Pane is dead \(status 0,' 
+check ":quit exits with status 0" 'Pane is dead \(status 0,' 30
 if [[ $failures -gt 0 ]]; then
     echo "--- pane of the first session ---"
     pane
@@ -176,6 +179,32 @@ start_session
 check "third banner" "Type :help for help"
 send C-d
 check "Ctrl-D ends the session with status 0" 'Pane is dead \(status 0,'
+
+# --- eval on a terminal: the progress bar, and Ctrl-C -----------------------------------------
+"${TMUX_CMD[@]}" kill-session -t repl
+printf 'save(random(2e7, seed=1), "%s")\n' "$WORK/r.npy" | "$BIN"
+"${TMUX_CMD[@]}" new-session -d -s repl -x 150 -y 50 \
+    "TERM=xterm-256color '$BIN' eval --time 1000 'sin(r) * cos(r)' r='$WORK/r.npy'"
+"${TMUX_CMD[@]}" set-option -t repl remain-on-exit on >/dev/null
+check "eval --time shows a progress bar" '\[#*\.*\] +[0-9]+%  [0-9.]+ M / [0-9.]+ M elements  [0-9.]+ M/s  run [0-9]+/1001' 20
+send C-c
+check "Ctrl-C during eval --time says it was cancelled" 'error: the evaluation was cancelled' 20
+check "... and exits with status 130" 'Pane is dead \(status 130,' 20
+
+# --- a long REPL evaluation shows the bar, then the result on a clean line -------------------
+"${TMUX_CMD[@]}" kill-session -t repl
+start_session
+check "fourth banner" "Type :help for help"
+send -l 'sum(sin(random(1e8, seed=2)) > 2)'
+send Enter
+check "a long REPL evaluation shows a progress bar" '\[#*\.*\] +[0-9]+%  [0-9.]+ M / 100.0 M elements' 30
+check "the result prints after it" '^array\(0\)$' 120
+if pane | grep -qE '\[#*\.*\].*array\(0\)'; then
+    echo "FAIL the bar was not erased before the result"
+    failures=$((failures + 1))
+else
+    echo "ok   the bar is erased before the result"
+fi
 
 if [[ $failures -gt 0 ]]; then
     echo "--- pane of the last session ---"

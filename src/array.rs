@@ -21,6 +21,7 @@ use crate::dtype::{DType, Scalar};
 use crate::error::{Error, ErrorKind};
 
 pub(crate) mod alloc;
+pub(crate) mod mapping;
 mod output;
 pub(crate) mod repr;
 
@@ -134,6 +135,21 @@ macro_rules! each_kind {
     };
 }
 
+impl Array {
+    /// The array borrowed as an engine input.
+    pub(crate) fn as_input(&self) -> ArrayRef<'_> {
+        match self {
+            Array::Bool(a) => ArrayRef::Bool(a.view().into()),
+            Array::Int32(a) => ArrayRef::Int32(a.view().into()),
+            Array::Int64(a) => ArrayRef::Int64(a.view().into()),
+            Array::Float32(a) => ArrayRef::Float32(a.view().into()),
+            Array::Float64(a) => ArrayRef::Float64(a.view().into()),
+            Array::Complex128(a) => ArrayRef::Complex128(a.view().into()),
+            Array::Bytes(b) => ArrayRef::Bytes(b.data.view().into()),
+        }
+    }
+}
+
 impl<'a> ArrayMut<'a> {
     /// The element type.
     pub fn dtype(&self) -> DType {
@@ -151,6 +167,11 @@ impl<'a> ArrayMut<'a> {
     /// The shape (for byte strings, without the item axis).
     pub fn shape(&self) -> &[usize] {
         each_kind!(ArrayMut, self, a => a.shape(), b => &b.shape()[..b.ndim().saturating_sub(1)])
+    }
+
+    /// Whether the view is in C order without gaps.
+    pub fn is_standard_layout(&self) -> bool {
+        each_kind!(ArrayMut, self, a => a.is_standard_layout(), b => b.is_standard_layout())
     }
 
     /// A shorter-lived view of the same elements.
@@ -261,7 +282,7 @@ macro_rules! elements {
                 }
             }
             fn output(view: ArrayViewMutD<'_, Self>) -> Output<'_> {
-                Output { view: ArrayMut::$v(view) }
+                Output { view: ArrayMut::$v(view), map: None }
             }
         }
         impl Element for $t {

@@ -39,6 +39,17 @@ impl From<std::ops::Range<usize>> for Span {
 }
 
 /// What went wrong. The message carries the details; the kind is for programs.
+///
+/// ```
+/// use vexpr::{ErrorKind, Vars};
+/// let a = [1.0, 2.0];
+/// let vars = Vars::new().with("a", &a);
+/// let kind = |expr| vexpr::evaluate(expr, &vars).unwrap_err().kind();
+/// assert_eq!(kind("a +"), ErrorKind::Syntax);
+/// assert_eq!(kind("a + b"), ErrorKind::UnknownVariable);
+/// assert_eq!(kind("frob(a)"), ErrorKind::UnknownFunction);
+/// assert_eq!(kind("sum(a, axis=1)"), ErrorKind::Axis);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -75,6 +86,18 @@ pub enum ErrorKind {
 }
 
 /// An error from any stage: parsing, typing, compiling or running.
+///
+/// Its `Display` is the message, then the expression with a caret under the culprit when
+/// the error has a position:
+///
+/// ```
+/// use vexpr::{ErrorKind, Span, Vars};
+/// let e = vexpr::evaluate("a + q * 2", &Vars::new().with("a", 1.0)).unwrap_err();
+/// assert_eq!(e.kind(), ErrorKind::UnknownVariable);
+/// assert_eq!(e.message(), "unknown variable `q`");
+/// assert_eq!(e.span(), Some(Span::new(4, 5)));
+/// assert_eq!(e.to_string(), "error: unknown variable `q`\n  a + q * 2\n      ^");
+/// ```
 #[derive(Clone, Debug)]
 pub struct Error {
     kind: ErrorKind,

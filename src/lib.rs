@@ -11,30 +11,37 @@
 //! # Ok::<(), vexpr::Error>(())
 //! ```
 //!
-//! # Pipeline
-//! Each stage is its own module and its own representation; data flows one way:
+//! # What is public
+//! - [`evaluate`] and [`evaluate_into`]: compile and run in one call;
+//! - [`compile`] gives a [`Compiled`] program to [run](Compiled::run) many times, from any
+//!   thread, with [`RunOptions`] (threads, cancellation, progress);
+//! - [`Vars`] names the inputs (any `ndarray` array or view, slice or scalar; an [`Input`]
+//!   each), [`Signature`] their dtypes, [`Output`] a caller's buffer for the result;
+//! - [`Array`] is a result of any [`DType`], [`Scalar`] one value of it;
+//! - [`npy`] reads and writes NumPy `.npy` files, and maps files larger than memory;
+//! - [`Error`] is the one error type: an [`ErrorKind`], a message and a [`Span`];
+//! - [`set_num_threads`] and [`get_num_threads`] size the worker pool.
 //!
-//! 1. `syntax`: the `logos` lexer and the `lalrpop` parser build an AST in a `bumpalo` arena;
-//! 2. `hir`: names are resolved, casting rules applied and constants folded, giving a flat,
-//!    typed, post-order list of nodes (nothing recurses over the tree after parsing); the
-//!    operations table (`hir::table`) says which function takes which dtypes, and is also
-//!    what the opcodes and kernels are generated from;
-//! 3. `optimize`, `compile`, `bytecode`: rewrites, register allocation, the `Program`;
-//! 4. `vm`: the block-by-block virtual machine (a flat frame of one pointer per operand per
-//!    block, per-ISA kernels, vectorised maths) and `vm::reference`, the plain evaluator that
-//!    serves as the oracle and shares no code with the kernels;
-//! 5. `api`: [`compile`], [`evaluate`], [`Vars`]; `bin/vexpr`: the command line and REPL.
+//! The expressions are numexpr's: [the language reference](language) defines them (dtypes,
+//! casting, functions, reductions) and lists where vexpr deliberately differs from numexpr.
 //!
-//! # Layers
-//! Modules refer only to modules below them in one stack, bottom first: `error`, `limits`,
-//! `dtype`, `pool`, `array` (values, outputs and allocation), `npy`, `syntax`, `hir`,
-//! `bytecode`, `optimize`, `compile`, `vm`, `api`, `fuzz_entry` (only with the `fuzzing`
-//! feature), `bin`. Nothing below `api` refers to it. `tests/layering.rs` checks the sources
-//! against this order.
+//! # How it works
+//! An expression is parsed, typed with numexpr's casting rules into a flat list of nodes
+//! (nothing recurses over the tree after parsing), optimised, and compiled to register
+//! bytecode; a virtual machine runs the bytecode block by block (1,024 elements) with SIMD
+//! kernels chosen for the CPU at run time, on a pool of worker threads, so no temporary
+//! array the size of the inputs is ever made. A plain scalar evaluator serves as the oracle
+//! the VM is tested against.
 //!
 //! # Limits
 //! See [`limits`]: every input beyond them is a clean [`Error`], never a crash.
 
+// The layers: a module refers only to modules below it in one stack, bottom first: error,
+// limits, dtype, pool, array (values, outputs and allocation), npy, syntax, hir (typing and
+// the operations table that opcodes and kernels are generated from), bytecode, optimize,
+// compile, vm (block loop over a flat frame, kernels, maths, and the oracle vm::reference,
+// which shares no code with the kernels), api, fuzz_entry (only with the `fuzzing` feature),
+// bin. Nothing below api refers to it; tests/layering.rs keeps it so (DESIGN.md).
 mod api;
 mod array;
 pub(crate) mod bytecode;
@@ -62,7 +69,61 @@ pub use error::{Error, ErrorKind, Result, Span};
 pub use hir::Signature;
 pub use pool::{get_num_threads, set_num_threads};
 
+// The expression language's reference, `docs/LANGUAGE.md`, as a page of the API docs.
+#[doc = include_str!("../docs/LANGUAGE.md")]
+pub mod language {}
+
 /// The README's examples run as doc tests.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+
+/// The README's Rust example is a complete program, kept identical to `examples/readme.rs`
+/// (which `cargo test` builds) and shown as it is (no rustdoc-hidden lines).
+#[cfg(test)]
+mod readme {
+    const README: &str = include_str!("../README.md");
+    const EXAMPLE: &str = include_str!("../examples/readme.rs");
+
+    /// The contents of the README's fenced blocks tagged `lang`.
+    fn blocks(lang: &str) -> Vec<String> {
+        let fence = format!("```{lang}\n");
+        README
+            .split(fence.as_str())
+            .skip(1)
+            .filter_map(|rest| rest.split_once("```").map(|(body, _)| body.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn the_rust_example_is_the_example_file_and_complete() {
+        let rust = blocks("rust");
+        assert_eq!(
+            rust,
+            [EXAMPLE],
+            "README.md's ```rust block and examples/readme.rs differ"
+        );
+        for line in EXAMPLE.lines() {
+            let t = line.trim_start();
+            assert!(t != "#" && !t.starts_with("# "), "hidden line: {line}");
+        }
+        assert!(EXAMPLE.contains("fn main() -> Result<(), vexpr::Error>"));
+    }
+
+    #[test]
+    fn the_dependency_line_turns_the_command_off() {
+        let toml = blocks("toml").concat();
+        assert!(toml.contains("vexpr = { path = \"../vexpr\", default-features = false }"));
+        assert!(toml.contains(&format!("ndarray = \"{}\"", ndarray_requirement())));
+    }
+
+    /// The `ndarray` requirement in our own Cargo.toml, which a user's must match.
+    fn ndarray_requirement() -> String {
+        include_str!("../Cargo.toml")
+            .lines()
+            .find_map(|l| l.strip_prefix("ndarray = \""))
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or("?")
+            .to_string()
+    }
+}

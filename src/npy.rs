@@ -35,7 +35,12 @@ use num_complex::Complex64;
 
 use crate::array::repr::py_shape;
 use crate::array::{Array, BytesArray};
+use crate::dtype::DType;
 use crate::error::{Error, ErrorKind};
+
+mod map;
+
+pub use map::{Info, MappedArray, MappedOutput, info};
 
 /// The first six bytes of every `.npy` file.
 const MAGIC: &[u8; 6] = b"\x93NUMPY";
@@ -116,27 +121,84 @@ impl ReadOptions {
 }
 
 /// Read the `.npy` file at `path` (errors name the path).
+///
+/// ```
+/// use vexpr::{Array, DType, npy};
+/// let path = std::env::temp_dir().join(format!("vexpr-doc-read-{}.npy", std::process::id()));
+/// npy::write(&path, &Array::from(ndarray::array![1i64, 2, 3]))?;
+/// let a = npy::read(&path)?;
+/// assert_eq!((a.dtype(), a.shape()), (DType::Int64, &[3][..]));
+/// let missing = npy::read("no/such/file.npy").unwrap_err();
+/// assert!(missing.message().starts_with("no/such/file.npy: cannot open the file"));
+/// # std::fs::remove_file(&path).ok();
+/// # Ok::<(), vexpr::Error>(())
+/// ```
 pub fn read(path: impl AsRef<Path>) -> Result<Array, Error> {
     ReadOptions::new().read(path)
 }
 
 /// Read the `.npy` file at `path` with `options`.
+///
+/// ```
+/// use vexpr::npy::{self, ReadOptions};
+/// // A file numpy.save wrote from np.array([2**64 - 1], dtype=np.uint64).
+/// let mut file = b"\x93NUMPY\x01\x00v\x00{'descr': '<u8', 'fortran_order': False, 'shape': (1,), }".to_vec();
+/// file.resize(127, b' ');
+/// file.push(b'\n');
+/// file.extend_from_slice(&u64::MAX.to_le_bytes());
+/// let path = std::env::temp_dir().join(format!("vexpr-doc-u8-{}.npy", std::process::id()));
+/// std::fs::write(&path, &file).unwrap();
+/// assert!(npy::read(&path).is_err()); // uint64 does not fit int64: refused by default
+/// let a = npy::read_with(&path, &ReadOptions::new().wrap_uint64(true))?;
+/// assert_eq!(a.into_i64()?.into_raw_vec_and_offset().0, [-1]);
+/// # std::fs::remove_file(&path).ok();
+/// # Ok::<(), vexpr::Error>(())
+/// ```
 pub fn read_with(path: impl AsRef<Path>, options: &ReadOptions) -> Result<Array, Error> {
     options.read(path)
 }
 
-/// Read a `.npy` stream.
+/// Read a `.npy` stream (a file, a socket, a decompressor: anything `Read`).
+///
+/// ```
+/// use vexpr::{Array, npy};
+/// let mut bytes = Vec::new();
+/// npy::write_to(&mut bytes, &Array::from(ndarray::array![true, false]))?;
+/// let a = npy::read_from(std::io::Cursor::new(bytes))?;
+/// assert_eq!(a.into_bool()?.into_raw_vec_and_offset().0, [true, false]);
+/// # Ok::<(), vexpr::Error>(())
+/// ```
 pub fn read_from(reader: impl Read) -> Result<Array, Error> {
     ReadOptions::new().read_from(reader)
 }
 
 /// Read a `.npy` file held in memory.
+///
+/// ```
+/// use vexpr::{Array, ErrorKind, npy};
+/// let mut bytes = Vec::new();
+/// npy::write_to(&mut bytes, &Array::from(ndarray::array![[1.5f32, 2.5]]))?;
+/// assert_eq!(npy::read_bytes(&bytes)?.shape(), &[1, 2]);
+/// let truncated = npy::read_bytes(&bytes[..bytes.len() - 1]).unwrap_err();
+/// assert_eq!(truncated.kind(), ErrorKind::Input);
+/// # Ok::<(), vexpr::Error>(())
+/// ```
 pub fn read_bytes(bytes: &[u8]) -> Result<Array, Error> {
     ReadOptions::new().read_bytes(bytes)
 }
 
 /// Write `array` to the file at `path` (created or truncated), as `numpy.save` would.
 /// I/O failures are [`ErrorKind::Output`] errors naming the path.
+///
+/// ```
+/// use vexpr::{Vars, npy};
+/// let path = std::env::temp_dir().join(format!("vexpr-doc-write-{}.npy", std::process::id()));
+/// let x = [1.0, 4.0, 9.0];
+/// npy::write(&path, &vexpr::evaluate("sqrt(x)", &Vars::new().with("x", &x))?)?;
+/// assert_eq!(npy::read(&path)?.into_f64()?.into_raw_vec_and_offset().0, [1.0, 2.0, 3.0]);
+/// # std::fs::remove_file(&path).ok();
+/// # Ok::<(), vexpr::Error>(())
+/// ```
 pub fn write(path: impl AsRef<Path>, array: &Array) -> Result<(), Error> {
     let path = path.as_ref();
     let at = |e: std::io::Error| {
@@ -152,19 +214,21 @@ pub fn write(path: impl AsRef<Path>, array: &Array) -> Result<(), Error> {
 }
 
 /// Write `array` to `writer` in `.npy` format, byte for byte as `numpy.save` would.
+///
+/// ```
+/// use vexpr::{Array, npy};
+/// let mut bytes = Vec::new();
+/// npy::write_to(&mut bytes, &Array::from(ndarray::array![7i32]))?;
+/// // Magic, version 1.0, a 118-byte header padded so the data starts at byte 128.
+/// assert_eq!(&bytes[..8], b"\x93NUMPY\x01\x00");
+/// assert_eq!(bytes.len(), 128 + 4);
+/// assert!(bytes.starts_with(b"\x93NUMPY\x01\x00v\x00{'descr': '<i4', 'fortran_order': False, 'shape': (1,), }"));
+/// # Ok::<(), vexpr::Error>(())
+/// ```
 pub fn write_to(mut writer: impl Write, array: &Array) -> Result<(), Error> {
     let io = |e: std::io::Error| Error::new(ErrorKind::Output, format!("cannot write: {e}"));
-    let descr = match array {
-        Array::Bool(_) => "|b1".to_string(),
-        Array::Int32(_) => "<i4".to_string(),
-        Array::Int64(_) => "<i8".to_string(),
-        Array::Float32(_) => "<f4".to_string(),
-        Array::Float64(_) => "<f8".to_string(),
-        Array::Complex128(_) => "<c16".to_string(),
-        Array::Bytes(b) => format!("|S{}", b.itemsize()),
-    };
     writer
-        .write_all(&header_bytes(&descr, array.shape()))
+        .write_all(&header_bytes(&descr(array.dtype()), array.shape()))
         .map_err(io)?;
     match array {
         Array::Bool(a) => write_elements(&mut writer, a, |x| [u8::from(x)]),
@@ -205,6 +269,19 @@ fn write_elements<T: Copy, const N: usize>(
         }
     }
     writer.write_all(&chunk).map_err(io)
+}
+
+/// NumPy's little-endian descriptor of `dtype` (`<f8`, `|S3`).
+fn descr(dtype: DType) -> String {
+    match dtype {
+        DType::Bool => "|b1".to_string(),
+        DType::Int32 => "<i4".to_string(),
+        DType::Int64 => "<i8".to_string(),
+        DType::Float32 => "<f4".to_string(),
+        DType::Float64 => "<f8".to_string(),
+        DType::Complex128 => "<c16".to_string(),
+        DType::Bytes(w) => format!("|S{w}"),
+    }
 }
 
 /// A complex128 as 16 little-endian bytes, real part first.
@@ -607,6 +684,14 @@ fn parse_descr(descr: &str) -> Result<(Code, ByteOrder), Error> {
     Ok((code, order))
 }
 
+/// Why uint64 is refused.
+fn uint64_error() -> Error {
+    input_error(
+        "uint64 is not supported; its values do not all fit int64 (read with \
+         ReadOptions::wrap_uint64 to wrap them, like NumPy's unsafe casting)",
+    )
+}
+
 /// Why a dtype is refused, naming it.
 fn unsupported_dtype(descr: &str, code: &str) -> String {
     match code.chars().next() {
@@ -625,12 +710,8 @@ fn unsupported_dtype(descr: &str, code: &str) -> String {
     }
 }
 
-/// The elements after the header, converted and shaped.
-fn read_data(
-    reader: &mut impl Read,
-    header: &Header,
-    options: ReadOptions,
-) -> Result<Array, Error> {
+/// The number of elements and of data bytes the header promises, or why they are too many.
+fn extent(header: &Header) -> Result<(usize, usize), Error> {
     let shape = &header.shape;
     // NumPy (and ndarray) require the product of the non-zero dimensions to fit an isize.
     let nonzero = shape
@@ -649,6 +730,17 @@ fn read_data(
         .checked_mul(header.code.itemsize())
         .filter(|&n| isize::try_from(n).is_ok())
         .ok_or_else(|| input_error(format!("the shape {} has too many bytes", py_shape(shape))))?;
+    Ok((count, nbytes))
+}
+
+/// The elements after the header, converted and shaped.
+fn read_data(
+    reader: &mut impl Read,
+    header: &Header,
+    options: ReadOptions,
+) -> Result<Array, Error> {
+    let shape = &header.shape;
+    let (count, nbytes) = extent(header)?;
     let big = header.order == ByteOrder::Big;
     let ctx = Shaping {
         shape,
@@ -689,10 +781,7 @@ fn read_data(
             // NumPy's unsafe cast: two's-complement reinterpretation.
             numeric!(Int64, 8, |b| prim!(u64)(b) as i64)
         }
-        Code::U8 => Err(input_error(
-            "uint64 is not supported; its values do not all fit int64 (read with \
-             ReadOptions::wrap_uint64 to wrap them, like NumPy's unsafe casting)",
-        )),
+        Code::U8 => Err(uint64_error()),
         Code::F2 => numeric!(Float32, 2, |b| f16_to_f32(prim!(u16)(b))),
         Code::F4 => numeric!(Float32, 4, prim!(f32)),
         Code::F8 => numeric!(Float64, 8, prim!(f64)),

@@ -9,7 +9,7 @@ use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use ndarray::{ArrayD, IxDyn};
+use ndarray::{ArrayD, IxDyn, ShapeBuilder};
 use num_complex::Complex64;
 use vexpr::{Array, BytesArray, Scalar, npy};
 
@@ -418,9 +418,14 @@ fn time_option_ends_with_the_time_line() {
     let out = ok(["eval", "a + 1", &a, "-o", &o, "--time", "3"]);
     assert_eq!(out.lines().count(), 1, "{out}");
     time_line(out.trim_end(), 3);
-    for bad in ["0", "-2", "x"] {
-        fails(["eval", "a", &a, "--time", bad]);
+    for bad in ["0", "x"] {
+        let err = fails(["eval", "a", &a, "--time", bad]);
+        assert!(err.contains("at least 1"), "{bad}: {err}");
+        assert!(!err.contains("18446744073709551615"), "{bad}: {err}");
     }
+    fails(["eval", "a", &a, "--time", "-2"]);
+    let err = fails(["eval", "a", &a, "--threads", "0"]);
+    assert!(err.contains("from 1 to 1024"), "{err}");
 }
 
 #[test]
@@ -484,8 +489,13 @@ fn unreadable_and_malformed_files_are_clean_errors() {
         let err = fails(["eval", "x", &bind("x", &path)]);
         assert!(err.contains(&format!("{name}.npy")), "{name}: {err}");
     }
-    // uint64 is refused too (its values do not all fit int64).
-    fails(["eval", "x", &bind("x", &fixture("read/uint64.npy"))]);
+    // uint64 is refused too (its values do not all fit int64), with the flag that reads it.
+    let err = fails(["eval", "x", &bind("x", &fixture("read/uint64.npy"))]);
+    assert!(
+        err.contains("uint64.npy") && err.contains("--wrap-uint64"),
+        "{err}"
+    );
+    assert!(!err.contains("ReadOptions"), "{err}");
     // Missing files and directories, whether or not they end in .npy.
     for path in ["missing.npy", "no/such/dir/x", "./missing"] {
         let err = fails(["eval", "x", &format!("x={path}")]);
@@ -517,9 +527,28 @@ fn dis_prints_bytecode_typed_by_the_values() {
     assert!(out.contains("mul.i32"), "{out}");
     let out = ok(["dis", "a*b", "a=1", "b=3000000000"]);
     assert!(out.contains("mul.i64"), "{out}");
-    // A name without a value is an error naming it.
-    let err = fails(["dis", "a + q", "a=1"]);
-    assert!(err.starts_with("error: unknown variable `q`"), "{err}");
+    // A name without a value or type is float64 (int32 + float64 is float64).
+    let out = ok(["dis", "a + q", "a=1"]);
+    assert!(out.contains("add.f64"), "{out}");
+    assert!(out.contains("q: float64"), "{out}");
+    let out = ok(["dis", "sin(a)"]);
+    assert!(out.contains("sin.f64"), "{out}");
+    // NAME:TYPE, in NumPy's and Rust's spellings.
+    let out = ok(["dis", "a*b", "a:f32", "b:int32"]);
+    assert!(out.contains("mul.f32"), "{out}");
+    let out = ok(["dis", "where(c, a, b)", "c:bool", "a:i8", "b:<i8"]);
+    assert!(out.contains("a: int64, b: int64"), "{out}");
+    let err = fails(["dis", "a", "a:f16"]);
+    assert!(err.contains("`f16` is not a dtype"), "{err}");
+    let err = fails(["dis", "a", "a"]);
+    assert!(err.contains("neither NAME:TYPE"), "{err}");
+    // Only the header of a file is read: a file whose data is cut short still types.
+    let dir = scratch("dis");
+    let good = std::fs::read(fixture("saved/f8_3.npy")).unwrap();
+    let cut = dir.join("cut.npy");
+    std::fs::write(&cut, &good[..good.len() - 8]).unwrap();
+    let out = ok(["dis", "x * 2", &bind("x", &cut)]);
+    assert!(out.contains("mul.f64"), "{out}");
     fails(["dis"]);
 }
 
@@ -544,6 +573,265 @@ fn demo_runs_every_expression() {
     assert_eq!(out.matches("dtype=float64 shape=()").count(), 1, "{out}");
     fails(["demo", "--n", "0"]);
     fails(["demo", "--n", "many"]);
+}
+
+#[test]
+fn uint64_is_read_with_the_flag() {
+    // The fixture holds [0, 2**64 - 1, 2**63] (scripts/gen_npy_fixtures.py): wrapped,
+    // 0, -1 and -2**63, as NumPy's astype(np.int64) gives.
+    let u = bind("x", &fixture("read/uint64.npy"));
+    let out = ok(["eval", "--wrap-uint64", "x", &u]);
+    assert!(
+        out.contains("0,                   -1, -9223372036854775808]"),
+        "{out}"
+    );
+    assert!(out.contains("dtype=int64"), "{out}");
+    let out = ok(["dis", "--wrap-uint64", "x + 1", &u]);
+    assert!(out.contains("add.i64"), "{out}");
+}
+
+#[test]
+fn only_the_files_the_expression_uses_are_read() {
+    let dir = scratch("unused");
+    let u = bind("u", &fixture("read/uint64.npy"));
+    let missing = dir.join("missing.npy");
+    let out = vexpr(["eval", "a * 2", "a=3", &u, &bind("m", &missing), "n=nope"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    // `n=nope` is an argument error before anything is read.
+    assert!(err.contains("the file `nope` does not exist"), "{err}");
+    let out = vexpr(["eval", "a * 2", "a=3", &u, &bind("m", &missing)]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(
+        text(&out.stdout),
+        "array(6, dtype=int32)\ndtype=int32 shape=()\n"
+    );
+    assert!(
+        err.contains("warning: `u=") && err.contains("uint64.npy` is not used"),
+        "{err}"
+    );
+    assert!(err.contains("missing.npy` is not used"), "{err}");
+    // Used, the same files are the errors.
+    let err = fails(["eval", "a * m", "a=3", &bind("m", &missing)]);
+    assert!(
+        err.starts_with("error: variable `m`: ") && err.contains("missing.npy"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_value_that_is_neither_file_nor_literal_is_a_missing_file() {
+    let err = fails(["eval", "a", "a=nope"]);
+    assert!(
+        err.starts_with("error: variable `a`: the file `nope` does not exist"),
+        "{err}"
+    );
+    let err = fails(["eval", "a", "a=data.bin"]);
+    assert!(err.contains("the file `data.bin` does not exist"), "{err}");
+}
+
+#[test]
+fn demo_takes_threads() {
+    let out = ok(["demo", "--n", "1000", "--threads", "1"]);
+    assert!(
+        out.lines()
+            .next()
+            .is_some_and(|l| l.ends_with(", 1 threads")),
+        "{out}"
+    );
+    fails(["demo", "--threads", "0"]);
+}
+
+#[test]
+fn completions_for_each_shell() {
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef vexpr"),
+        ("fish", "complete -c vexpr"),
+    ] {
+        let script = ok(["completions", shell]);
+        assert!(script.contains(marker), "{shell}: {script}");
+        for word in ["eval", "dis", "demo", "threads", "wrap-uint64"] {
+            assert!(script.contains(word), "{shell}: {word}");
+        }
+    }
+    let err = fails(["completions", "tcsh"]);
+    assert!(err.contains("tcsh"), "{err}");
+}
+
+/// A `.npy` file of `n` float64 values `i * 0.001 - 7`.
+fn big_f64(path: &Path, n: usize) {
+    let values: Vec<f64> = (0..n).map(|i| i as f64 * 0.001 - 7.0).collect();
+    npy::write(path, &array(&[n], values)).unwrap();
+}
+
+/// Run `vexpr args` and return its exit status, stderr and peak resident memory in KiB.
+///
+/// The peak is the child's `VmHWM`, polled from `/proc` while it runs: `ru_maxrss` would
+/// count this test process's memory too (Linux keeps the high-water mark across `exec`).
+#[cfg(target_os = "linux")]
+fn run_measured(args: &[String]) -> (Option<i32>, String, u64) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vexpr"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run vexpr");
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    let status = loop {
+        let hwm = std::fs::read_to_string(&status_file)
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find_map(|l| l.strip_prefix("VmHWM:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            })
+            .unwrap_or(0);
+        peak = peak.max(hwm);
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    };
+    let mut err = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        std::io::Read::read_to_string(&mut e, &mut err).expect("read stderr");
+    }
+    (status.code(), err, peak)
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn mapped_files_stream_through_a_few_mib_and_match_the_in_memory_results() {
+    // 64 MiB in, 64 MiB out: read whole and held whole, the run would peak above 128 MiB.
+    let dir = scratch("mapped");
+    let n = 8 << 20;
+    let r = dir.join("r.npy");
+    big_f64(&r, n);
+    let out = dir.join("out.npy");
+    let args = |expr: &str| -> Vec<String> {
+        vec![
+            "eval".into(),
+            expr.into(),
+            bind("r", &r),
+            "s=0.5".into(),
+            "-o".into(),
+            out.display().to_string(),
+        ]
+    };
+    let (code, err, rss_kib) = run_measured(&args("r * 2 + s"));
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        rss_kib < 48 << 10,
+        "peak RSS {rss_kib} KiB for a 64 MiB file"
+    );
+    // The same values as the library computes from the file read whole.
+    let input = npy::read(&r).unwrap();
+    let vars = vexpr::Vars::new().with("r", &input).with("s", 0.5);
+    for expr in [
+        "r * 2 + s",
+        "sum(r * s)",
+        "sum(r)",
+        "max(r)",
+        "any(r > s)",
+        "min(r, axis=0)",
+    ] {
+        let (code, err, rss_kib) = run_measured(&args(expr));
+        assert_eq!(code, Some(0), "{expr}: {err}");
+        assert!(rss_kib < 48 << 10, "{expr}: peak RSS {rss_kib} KiB");
+        let want = vexpr::evaluate(expr, &vars).unwrap();
+        let got = npy::read(&out).unwrap();
+        assert!(same(&got, &want), "{expr}: {got} != {want}");
+    }
+    // Along an axis, and a Fortran-order file: as the library computes them in memory.
+    let m = dir.join("m.npy");
+    let matrix = Array::from(
+        ArrayD::from_shape_vec(
+            IxDyn(&[3000, 700]).f(),
+            (0..2_100_000).map(|i| (i % 977) as f64 - 488.5).collect(),
+        )
+        .unwrap(),
+    );
+    npy::write(&m, &matrix).unwrap();
+    let vars = vexpr::Vars::new().with("m", &matrix);
+    for expr in ["sum(m, axis=0)", "sum(m * 0.5, axis=1)", "m - 1"] {
+        let got = eval_to_file(&dir, expr, &[bind("m", &m)]);
+        let want = vexpr::evaluate(expr, &vars).unwrap();
+        assert!(same(&got, &want), "{expr}");
+    }
+    // A failed evaluation leaves no output file (and no temporary one).
+    let _ = std::fs::remove_file(&out);
+    fails([
+        "eval",
+        "r + q",
+        &bind("r", &r),
+        "q=1",
+        "-o",
+        &out.display().to_string(),
+        "--threads",
+        "0",
+    ]);
+    assert!(!out.exists());
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .all(|n| !n.to_string_lossy().contains("vexpr-tmp")),
+        "{names:?}"
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn ctrl_c_during_eval_time_says_cancelled_and_exits_130() {
+    let dir = scratch("cancel");
+    let r = dir.join("r.npy");
+    big_f64(&r, 1 << 20);
+    let child = Command::new(env!("CARGO_BIN_EXE_vexpr"))
+        .args([
+            "eval",
+            "--time",
+            "1000000",
+            "sum(sin(r) * cos(r))",
+            &bind("r", &r),
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run vexpr");
+    // Wait until it is evaluating (it has used CPU time: the handler is installed before the
+    // first evaluation), and a little more, even on a loaded machine.
+    let stat = format!("/proc/{}/stat", child.id());
+    let cpu_ticks = || {
+        std::fs::read_to_string(&stat)
+            .ok()
+            .and_then(|s| {
+                let after_name = s.rsplit_once(')')?.1.to_string();
+                after_name.split_whitespace().nth(11)?.parse::<u64>().ok()
+            })
+            .unwrap_or(0)
+    };
+    let start = std::time::Instant::now();
+    while cpu_ticks() < 30 && start.elapsed() < std::time::Duration::from_secs(60) {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    // SAFETY: sending a signal to our own child.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let out = child.wait_with_output().expect("wait");
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert_eq!(err, "error: the evaluation was cancelled\n");
+    // Not a terminal: no progress bar, though the run took over a second.
+    assert!(!err.contains('\r'));
+    assert!(out.stdout.is_empty());
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! The `vexpr` REPL driven through a pipe: stdin is not a terminal, so lines are read
-//! plainly, results go to stdout without prompts, errors to stderr, and the session goes on.
+//! plainly, results go to stdout without prompts, errors to stderr; a script stops at its
+//! first failing statement with status 1, or runs on with `--keep-going` (still status 1).
 //!
 //! Printed arrays are compared with NumPy 2.4's `repr` of the same values (written out by
 //! hand here); files are checked with the library's `.npy` reader.
@@ -23,7 +24,13 @@ fn session(script: &str) -> Session {
 }
 
 fn session_bytes(script: &[u8]) -> Session {
+    session_with(&[], script)
+}
+
+/// Run the REPL with command-line `args` and `script` on stdin.
+fn session_with(args: &[&str], script: &[u8]) -> Session {
     let mut child = Command::new(env!("CARGO_BIN_EXE_vexpr"))
+        .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -205,8 +212,8 @@ fn errors_do_not_end_the_session() {
         missing = dir.join("missing.npy").display(),
         out = dir.join("o.npy").display(),
     );
-    let s = session(&script);
-    assert_eq!(s.code, Some(0), "{}", s.stderr);
+    let s = session_with(&["--keep-going"], script.as_bytes());
+    assert_eq!(s.code, Some(1), "{}", s.stderr);
     assert_eq!(s.stdout, "array([0, 1, 2])\n");
     let errors: Vec<&str> = s
         .stderr
@@ -239,10 +246,69 @@ fn quitting_and_the_end_of_input() {
     assert_eq!(clean("# a comment\n\n   \n3"), "array(3, dtype=int32)\n");
     assert_eq!(clean(""), "");
     // Invalid UTF-8 is an error like any other.
-    let s = session_bytes(b"\xff\xfe\n4\n");
+    let s = session_with(&["--keep-going"], b"\xff\xfe\n4\n");
     assert_eq!(
         (s.code, s.stdout.as_str()),
-        (Some(0), "array(4, dtype=int32)\n")
+        (Some(1), "array(4, dtype=int32)\n")
     );
     assert!(s.stderr.starts_with("error"), "{}", s.stderr);
+}
+
+#[test]
+fn a_script_stops_at_its_first_error_with_status_1() {
+    let s = session("a = arange(3)\na\nq + 1\na * 2\n");
+    assert_eq!(s.code, Some(1), "{}", s.stderr);
+    assert_eq!(s.stdout, "array([0, 1, 2])\n");
+    assert!(
+        s.stderr.starts_with("error: unknown variable `q`"),
+        "{}",
+        s.stderr
+    );
+    assert_eq!(s.stderr.matches("error").count(), 1, "{}", s.stderr);
+    // --keep-going runs the rest, and the status still says a statement failed.
+    let s = session_with(&["--keep-going"], b"a = arange(3)\nq + 1\na * 2\n");
+    assert_eq!(s.code, Some(1), "{}", s.stderr);
+    assert_eq!(s.stdout, "array([0, 2, 4])\n");
+    // A failing builtin or command counts as well; :quit after success is status 0.
+    for bad in [
+        "zeros(-1)",
+        ":nope",
+        "load(\"missing.npy\")",
+        "save(q, \"x.npy\")",
+    ] {
+        let s = session(&format!("{bad}\n1\n"));
+        assert_eq!((s.code, s.stdout.as_str()), (Some(1), ""), "{bad}");
+    }
+    assert_eq!(session("1\n:quit\n").code, Some(0));
+}
+
+#[test]
+fn builtins_inside_expressions() {
+    let out = clean(
+        "sum(arange(10))\n\
+         zeros(3) + ones(3) * 2\n\
+         x = linspace(0, 1, 5) * 4\n\
+         x\n\
+         sum(random(1000, seed=3) < 1)\n\
+         sum(arange(3) * arange(3))\n\
+         :dis sin(zeros(4))\n",
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "array(45)");
+    assert_eq!(lines[1], "array([2., 2., 2.])");
+    assert_eq!(lines[2], "array([0., 1., 2., 3., 4.])");
+    assert_eq!(lines[3], "array(1000)");
+    assert_eq!(lines[4], "array(5)");
+    assert!(out.contains("sin.f64"), "{out}");
+    // An error points at the user's text, and a bad builtin argument names the builtin.
+    let s = session("zeros(3) + q\n");
+    assert_eq!(s.code, Some(1));
+    assert_eq!(
+        s.stderr,
+        "error: unknown variable `q`\n  zeros(3) + q\n             ^\n"
+    );
+    let s = session("1 + zeros(-1)\n");
+    assert!(s.stderr.starts_with("error: zeros"), "{}", s.stderr);
+    // A variable named like a builtin is still the variable when not called.
+    assert_eq!(clean("ones = 5\nones + ones(2)\n"), "array([6., 6.])\n");
 }

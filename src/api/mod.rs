@@ -3,8 +3,9 @@
 //! reads).
 
 use std::fmt;
+use std::ops::Range;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU64};
 
 use bumpalo::Bump;
 
@@ -14,7 +15,9 @@ mod vars;
 pub use variables::variables;
 pub use vars::{Input, InputElement, Vars};
 
-use crate::array::{Array, ArrayRef, Output};
+use crate::array::alloc::zeros;
+use crate::array::mapping::MapRef;
+use crate::array::{Array, ArrayMut, ArrayRef, Output};
 use crate::compile::compile as compile_program;
 use crate::dtype::{DType, Scalar};
 use crate::error::{Error, ErrorKind};
@@ -66,6 +69,8 @@ pub struct Compiled {
 pub struct RunOptions<'a> {
     threads: Option<usize>,
     cancel: Option<&'a AtomicBool>,
+    progress: Option<&'a AtomicU64>,
+    window: Option<usize>,
     engine: Engine,
     block_len: Option<usize>,
     parallel_min: Option<usize>,
@@ -104,6 +109,34 @@ impl<'a> RunOptions<'a> {
         self
     }
 
+    /// Add the number of elements evaluated to `counter` as the evaluation goes (every 64 Ki
+    /// elements or so), for a progress display: another thread reads it. It counts the
+    /// elements of the broadcast shape (of the operand, for a reduction).
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicU64, Ordering};
+    /// let done = AtomicU64::new(0);
+    /// let x = vec![1.0; 300_000];
+    /// let sig = vexpr::Signature::new().with("x", vexpr::DType::Float64);
+    /// let options = vexpr::RunOptions::new().progress(&done);
+    /// vexpr::compile("sum(x)", &sig)?.run_with(&vexpr::Vars::new().with("x", &x), &options)?;
+    /// assert_eq!(done.load(Ordering::Relaxed), 300_000);
+    /// # Ok::<(), vexpr::Error>(())
+    /// ```
+    pub fn progress(mut self, counter: &'a AtomicU64) -> RunOptions<'a> {
+        self.progress = Some(counter);
+        self
+    }
+
+    /// Evaluate `n` elements at a time (whole blocks), as for memory-mapped files, instead
+    /// of only when a [`MappedArray`](crate::npy::MappedArray) or
+    /// [`MappedOutput`](crate::npy::MappedOutput) takes part (for tests).
+    #[doc(hidden)]
+    pub fn window(mut self, n: usize) -> RunOptions<'a> {
+        self.window = Some(n.max(1));
+        self
+    }
+
     /// Choose the evaluator (for differential tests).
     #[doc(hidden)]
     pub fn engine(mut self, engine: Engine) -> RunOptions<'a> {
@@ -128,6 +161,10 @@ impl<'a> RunOptions<'a> {
     }
 }
 
+/// Elements per window when mapped files take part: a few MiB per array, so the pages
+/// in use at once stay a few tens of MiB whatever the files' size.
+const WINDOW: usize = 1 << 20;
+
 /// The name of the instruction set the VM uses on this machine (`baseline`, `avx2`,
 /// `avx512`): the best the CPU supports, unless `VEXPR_ISA` names another one it supports.
 ///
@@ -139,6 +176,25 @@ pub fn active_isa() -> &'static str {
 }
 
 /// Parse, type, optimise and compile `expr` against the variables in `sig`.
+///
+/// Every error the expression can cause without data (syntax, unknown names, types, axes of
+/// known rank) is reported here, with the span of the culprit; shapes are checked when the
+/// program runs.
+///
+/// ```
+/// use vexpr::{DType, ErrorKind, Signature, Vars};
+/// let sig = Signature::new().with("x", DType::Float32).with("n", DType::Int32);
+/// let prog = vexpr::compile("x * n", &sig)?;
+/// assert_eq!(prog.dtype(), DType::Float32); // numexpr's rule: int32 * float32 is float32
+/// assert_eq!(prog.inputs().collect::<Vec<_>>(), [("x", DType::Float32), ("n", DType::Int32)]);
+/// let out = prog.run(&Vars::new().with("x", &[1.5f32, 2.0][..]).with("n", 2))?;
+/// assert_eq!(out.into_f32()?.as_slice(), Some(&[3.0f32, 4.0][..]));
+///
+/// let err = vexpr::compile("x + y", &sig).unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::UnknownVariable);
+/// assert_eq!(err.span().map(|s| s.start..s.end), Some(4..5));
+/// # Ok::<(), vexpr::Error>(())
+/// ```
 pub fn compile(expr: &str, sig: &Signature) -> Result<Compiled, Error> {
     let source: Arc<str> = Arc::from(expr);
     let arena = Bump::new();
@@ -195,6 +251,29 @@ impl Compiled {
             .map_err(|e| e.with_source(&self.hir.source))
     }
 
+    /// The shape of the result for `vars` (their shapes broadcast, then reduced along the
+    /// axis of a reduction), found without evaluating: a shape error is reported here as
+    /// [`run`](Compiled::run) would report it.
+    ///
+    /// ```
+    /// use vexpr::{DType, Signature, Vars};
+    /// let sig = Signature::new().with("a", DType::Float64).with("b", DType::Float64);
+    /// let (a, b) = (ndarray::Array2::<f64>::zeros((3, 4)), [1.0, 2.0, 3.0, 4.0]);
+    /// let vars = Vars::new().with("a", &a).with("b", &b);
+    /// assert_eq!(vexpr::compile("a * b", &sig)?.shape(&vars)?, [3, 4]);
+    /// assert_eq!(vexpr::compile("sum(a * b, axis=0)", &sig)?.shape(&vars)?, [4]);
+    /// assert!(vexpr::compile("a * b", &sig)?.shape(&Vars::new().with("a", &a).with("b", &a.t())).is_err());
+    /// # Ok::<(), vexpr::Error>(())
+    /// ```
+    pub fn shape(&self, vars: &Vars<'_>) -> Result<Vec<usize>, Error> {
+        let find = || {
+            let inputs = self.bind(vars)?;
+            let shapes: Vec<&[usize]> = inputs.iter().map(ArrayRef::shape).collect();
+            hir::shape::result(&self.hir, &shapes).map(|(_, result)| result)
+        };
+        find().map_err(|e| e.with_source(&self.hir.source))
+    }
+
     /// The result dtype.
     pub fn dtype(&self) -> DType {
         self.hir.dtype()
@@ -239,8 +318,21 @@ impl Compiled {
         let run = vm::Options::new(isa)
             .threads(options.threads)
             .cancel(options.cancel)
+            .progress(options.progress)
             .block_len(options.block_len)
             .parallel_min(options.parallel_min);
+        let maps: Vec<Option<MapRef<'_>>> = self
+            .hir
+            .inputs
+            .iter()
+            .map(|slot| vars.get(&slot.name).and_then(|v| v.map))
+            .collect();
+        let mapped =
+            maps.iter().any(Option::is_some) || out.as_ref().is_some_and(|o| o.map.is_some());
+        if mapped || options.window.is_some() {
+            let window = options.window.unwrap_or(WINDOW);
+            return self.execute_windowed(&inputs, &maps, (&broadcast, &result), out, &run, window);
+        }
         match out {
             // Same kind: the VM writes straight into the caller's array. If it fails half
             // way (cancelled), what it wrote is erased so it cannot pass for a result.
@@ -257,6 +349,61 @@ impl Compiled {
                 out.assign(result).map(|()| None)
             }
             None => self.exe.run(&inputs, &broadcast, &result, &run).map(Some),
+        }
+    }
+
+    /// [`execute`](Compiled::execute) window by window, for memory-mapped files: after each
+    /// window the pages of the mapped inputs and output that it finished are let go.
+    fn execute_windowed(
+        &self,
+        inputs: &[ArrayRef<'_>],
+        maps: &[Option<MapRef<'_>>],
+        (broadcast, result): (&[usize], &[usize]),
+        out: Option<Output<'_>>,
+        run: &vm::Options<'_>,
+        window: usize,
+    ) -> Result<Option<Array>, Error> {
+        let n: usize = broadcast.iter().product();
+        // Inputs read element for element (not broadcast) in file order.
+        let release: Vec<MapRef<'_>> = maps
+            .iter()
+            .zip(inputs)
+            .filter_map(|(m, a)| {
+                let len: usize = a.shape().iter().product();
+                m.filter(|m| m.is_contiguous() && len == n)
+            })
+            .collect();
+        let out_map = out.as_ref().and_then(|o| o.map);
+        let mut done = |read: Range<usize>, written: Range<usize>| {
+            for m in &release {
+                m.release(read.clone());
+            }
+            if let Some(m) = out_map {
+                m.release(written);
+            }
+        };
+        let mut windows = |target: ArrayMut<'_>| {
+            vm::windows::run_windows(&self.exe, inputs, broadcast, target, run, window, &mut done)
+        };
+        match out {
+            Some(mut out) if out.dtype() == self.dtype() && out.is_standard_layout() => {
+                let done = windows(out.view_mut());
+                // A result file is dropped after a failure: no need to write it all.
+                if done.is_err() && out.map.is_none() {
+                    out.poison();
+                }
+                done.map(|()| None)
+            }
+            Some(out) => {
+                let mut full = zeros(self.dtype(), result)?;
+                windows(full.view_mut())?;
+                out.assign(full).map(|()| None)
+            }
+            None => {
+                let mut full = zeros(self.dtype(), result)?;
+                windows(full.view_mut())?;
+                Ok(Some(full))
+            }
         }
     }
 

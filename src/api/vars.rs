@@ -13,10 +13,12 @@
 use ndarray::{ArrayBase, ArrayD, ArrayView, AsArray, CowArray, Data, Dimension, IxDyn};
 use num_complex::{Complex, Complex64};
 
+use crate::array::mapping::MapRef;
 use crate::array::{Array, ArrayRef, BytesArray};
 use crate::dtype::DType;
 use crate::error::{Error, ErrorKind};
 use crate::hir::Signature;
+use crate::npy::MappedArray;
 
 /// Named input arrays for an evaluation: `ndarray` arrays and views of any dimension and
 /// strides, slices, and scalars.
@@ -62,6 +64,8 @@ pub struct Vars<'a> {
 #[derive(Clone, Debug)]
 pub struct Input<'a> {
     pub(crate) array: ArrayRef<'a>,
+    /// The file mapping the array lives in, when it is a mapped `.npy` file.
+    pub(crate) map: Option<MapRef<'a>>,
 }
 
 impl<'a> Vars<'a> {
@@ -201,6 +205,7 @@ impl<'a> Input<'a> {
         match view.shape().last() {
             Some(&n) if n >= 1 => Ok(Input {
                 array: ArrayRef::Bytes(CowArray::from(view)),
+                map: None,
             }),
             _ => Err(Error::new(
                 ErrorKind::Input,
@@ -235,6 +240,7 @@ fn owned<'a, T, D: Dimension>(
 ) -> Input<'a> {
     Input {
         array: wrap(CowArray::from(array.into_dyn())),
+        map: None,
     }
 }
 
@@ -262,7 +268,7 @@ macro_rules! borrowed_elements {
     ($($t:ty => $v:ident),* $(,)?) => {$(
         impl sealed::Sealed for $t {
             fn input<D: Dimension>(view: ArrayView<'_, Self, D>) -> Input<'_> {
-                Input { array: ArrayRef::$v(CowArray::from(view.into_dyn())) }
+                Input { array: ArrayRef::$v(CowArray::from(view.into_dyn())), map: None }
             }
         }
         impl InputElement for $t {}
@@ -341,6 +347,7 @@ impl<'a, T: InputElement> From<T> for Input<'a> {
         // The view borrows `zero_d`; owning the data detaches it.
         Input {
             array: into_owned(input.array),
+            map: None,
         }
     }
 }
@@ -364,16 +371,10 @@ fn into_owned<'b>(array: ArrayRef<'_>) -> ArrayRef<'b> {
 impl<'a> From<&'a Array> for Input<'a> {
     /// A result fed back in, borrowed.
     fn from(array: &'a Array) -> Input<'a> {
-        let array = match array {
-            Array::Bool(a) => ArrayRef::Bool(a.view().into()),
-            Array::Int32(a) => ArrayRef::Int32(a.view().into()),
-            Array::Int64(a) => ArrayRef::Int64(a.view().into()),
-            Array::Float32(a) => ArrayRef::Float32(a.view().into()),
-            Array::Float64(a) => ArrayRef::Float64(a.view().into()),
-            Array::Complex128(a) => ArrayRef::Complex128(a.view().into()),
-            Array::Bytes(b) => ArrayRef::Bytes(b.data.view().into()),
-        };
-        Input { array }
+        Input {
+            array: array.as_input(),
+            map: None,
+        }
     }
 }
 
@@ -389,7 +390,16 @@ impl<'a> From<Array> for Input<'a> {
             Array::Complex128(a) => ArrayRef::Complex128(a.into()),
             Array::Bytes(b) => ArrayRef::Bytes(b.data.into()),
         };
-        Input { array }
+        Input { array, map: None }
+    }
+}
+
+impl<'a> From<&'a MappedArray> for Input<'a> {
+    /// A `.npy` file, borrowed where it is mapped (evaluations then read it window by window
+    /// and let the pages they are done with go).
+    fn from(file: &'a MappedArray) -> Input<'a> {
+        let (array, map) = file.input();
+        Input { array, map }
     }
 }
 
@@ -398,6 +408,7 @@ impl<'a> From<&'a BytesArray> for Input<'a> {
     fn from(bytes: &'a BytesArray) -> Input<'a> {
         Input {
             array: ArrayRef::Bytes(bytes.data.view().into()),
+            map: None,
         }
     }
 }
@@ -407,6 +418,7 @@ impl<'a> From<BytesArray> for Input<'a> {
     fn from(bytes: BytesArray) -> Input<'a> {
         Input {
             array: ArrayRef::Bytes(bytes.data.into()),
+            map: None,
         }
     }
 }

@@ -12,6 +12,7 @@
 use ndarray::{ArrayBase, ArrayViewMut, DataMut, Dimension, IxDyn, Zip};
 use num_complex::Complex64;
 
+use super::mapping::MapRef;
 use super::repr::py_shape;
 use super::{Array, ArrayMut, BytesArray, Element};
 use crate::dtype::DType;
@@ -32,6 +33,8 @@ use crate::error::{Error, ErrorKind};
 #[derive(Debug)]
 pub struct Output<'a> {
     pub(crate) view: ArrayMut<'a>,
+    /// The file mapping the view lives in, for a result written to a memory-mapped file.
+    pub(crate) map: Option<MapRef<'a>>,
 }
 
 impl Output<'_> {
@@ -43,6 +46,11 @@ impl Output<'_> {
     /// The shape of the caller's array.
     pub fn shape(&self) -> &[usize] {
         self.view.shape()
+    }
+
+    /// Whether the view is in C order without gaps.
+    pub(crate) fn is_standard_layout(&self) -> bool {
+        self.view.is_standard_layout()
     }
 
     /// The view the engine writes into.

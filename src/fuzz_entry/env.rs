@@ -451,6 +451,7 @@ impl Var {
             Data::Complex(a) => Input::from(view(a, layout, d, shape)),
             Data::Bytes(a) => Input {
                 array: ArrayRef::Bytes(view(a, layout, d, shape).into()),
+                map: None,
             },
         }
     }

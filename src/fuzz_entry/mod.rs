@@ -19,7 +19,7 @@
 //!   0-d views, is compiled (it must compile, to the kind the spec gives it) and run by the
 //!   reference evaluator and by the VM on every instruction set this CPU has, with 1 and 2
 //!   threads, the default block and 64-element blocks, and once into a negatively strided
-//!   output array. Every VM result must match the reference's under the rule of [`compare`]:
+//!   output array. Every VM result must match the reference's under the rule of `compare`:
 //!   bit-exact where every operation is exact, within a propagated bound otherwise; an error
 //!   on one side must be an error of the same kind on the other.
 //!

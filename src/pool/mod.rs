@@ -74,7 +74,7 @@ pub fn get_num_threads() -> usize {
 
 /// Set the number of threads evaluations use; returns the previous value.
 ///
-/// `n` must be from 1 to [`MAX_THREADS`]; anything else is an error and changes nothing.
+/// `n` must be from 1 to 1,024; anything else is an error and changes nothing.
 ///
 /// ```
 /// let before = vexpr::set_num_threads(1)?;

@@ -13,7 +13,7 @@
 //! scalar remainder (the same IEEE operations, no contraction into FMA; tested by
 //! `tests/position.rs` on every ISA), so it needs no copies.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use ndarray::ArrayViewD;
@@ -64,7 +64,7 @@ enum StridedView<'a> {
     Bytes(Broadcast<'a, u8>, usize),
 }
 
-fn internal(what: &str) -> Error {
+pub(super) fn internal(what: &str) -> Error {
     Error::new(ErrorKind::Internal, what.to_string())
 }
 
@@ -223,18 +223,19 @@ pub(crate) const PARALLEL_MIN: usize = 1 << 15;
 
 /// Pieces per thread when a run is split: several, so a thread that is descheduled on a busy
 /// machine does not hold up the others.
-const PIECES_PER_THREAD: usize = 4;
+pub(super) const PIECES_PER_THREAD: usize = 4;
 
 /// Everything a run needs besides the per-block frame. Shared by the threads of a run.
-struct Run<'a> {
+pub(super) struct Run<'a> {
     exe: &'a Executable,
     kernels: &'a [Kernel],
     plans: Vec<Plan<'a>>,
     cancel: Option<&'a AtomicBool>,
+    progress: Option<&'a AtomicU64>,
     isa: SupportedIsa,
-    threads: usize,
-    n: usize,
-    block: usize,
+    pub(super) threads: usize,
+    pub(super) n: usize,
+    pub(super) block: usize,
 }
 
 /// A slot that moves with the block: the block starting at flat index `start` is at
@@ -247,7 +248,7 @@ struct Moving {
 }
 
 impl<'a> Run<'a> {
-    fn new(
+    pub(super) fn new(
         exe: &'a Executable,
         inputs: &'a [ArrayRef<'_>],
         shape: &[usize],
@@ -273,6 +274,7 @@ impl<'a> Run<'a> {
             kernels: exe.kernels(options.isa),
             plans,
             cancel: options.cancel,
+            progress: options.progress,
             isa: options.isa,
             threads,
             n,
@@ -284,7 +286,7 @@ impl<'a> Run<'a> {
         self.exe.program()
     }
 
-    fn blocks(&self) -> usize {
+    pub(super) fn blocks(&self) -> usize {
         self.n.div_ceil(self.block)
     }
 
@@ -308,7 +310,7 @@ impl<'a> Run<'a> {
     }
 
     /// Run the piece `lo..hi` with this run's ISA.
-    fn piece(&self, lo: usize, hi: usize, sink: Sink<'_, '_>) -> Result<(), Error> {
+    pub(super) fn piece(&self, lo: usize, hi: usize, sink: Sink<'_, '_>) -> Result<(), Error> {
         isa::dispatch(
             self.isa,
             Piece {
@@ -374,7 +376,7 @@ impl<'a> Run<'a> {
 }
 
 /// Where a piece's results go.
-enum Sink<'s, 'o> {
+pub(super) enum Sink<'s, 'o> {
     /// The output elements of the piece's range, contiguous.
     Contiguous(ColumnMut<'o>),
     /// The whole strided output, written at the blocks' flat indices.
@@ -456,9 +458,19 @@ fn blocks(
         .reduction
         .map(|r| run.exe.layout().operand(r.arg));
     let mut start = lo;
+    // Elements done since the progress counter was last advanced (shared by the threads,
+    // so it is touched once per PROGRESS_STEP elements, not once per block).
+    let mut unreported = 0;
     while start < hi {
         run.cancelled()?;
+        if unreported >= PROGRESS_STEP
+            && let Some(p) = run.progress
+        {
+            p.fetch_add(unreported as u64, Ordering::Relaxed);
+            unreported = 0;
+        }
         let valid = run.block.min(hi - start);
+        unreported += valid;
         frame.len = valid;
         for m in moving {
             frame.slots[m.slot].ptr = m.base.wrapping_add((start - m.from) * m.size);
@@ -499,12 +511,18 @@ fn blocks(
         }
         start += run.block;
     }
+    if let Some(p) = run.progress {
+        p.fetch_add(unreported as u64, Ordering::Relaxed);
+    }
     Ok(())
 }
 
+/// Elements between two updates of a run's progress counter.
+const PROGRESS_STEP: usize = 1 << 16;
+
 impl<'o> ColumnMut<'o> {
     /// Consecutive pieces of `len` elements (the last one shorter).
-    fn split(self, len: usize) -> Vec<ColumnMut<'o>> {
+    pub(super) fn split(self, len: usize) -> Vec<ColumnMut<'o>> {
         let len = len.max(1);
         match self {
             ColumnMut::Bool(v) => v.chunks_mut(len).map(ColumnMut::Bool).collect(),
@@ -522,16 +540,16 @@ impl<'o> ColumnMut<'o> {
 }
 
 /// A value handed from one task to the caller (the pool's tasks return only errors).
-struct Handoff<T>(Mutex<Option<T>>);
+pub(super) struct Handoff<T>(Mutex<Option<T>>);
 
 impl<T> Handoff<T> {
-    fn new(v: Option<T>) -> Handoff<T> {
+    pub(super) fn new(v: Option<T>) -> Handoff<T> {
         Handoff(Mutex::new(v))
     }
-    fn take(&self) -> Option<T> {
+    pub(super) fn take(&self) -> Option<T> {
         self.0.lock().unwrap_or_else(PoisonError::into_inner).take()
     }
-    fn put(&self, v: T) {
+    pub(super) fn put(&self, v: T) {
         *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(v);
     }
 }

@@ -21,9 +21,10 @@ pub(crate) mod math;
 pub(crate) mod reference;
 pub(crate) mod strided;
 pub(crate) mod value;
+pub(crate) mod windows;
 
 use std::sync::OnceLock;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU64};
 
 use crate::array::alloc::{array_of, elements, shape_overflow, uninit_vec, zeros};
 use crate::array::{Array, ArrayMut, ArrayRef, BytesArray};
@@ -43,6 +44,7 @@ pub(crate) struct Options<'a> {
     isa: SupportedIsa,
     threads: Option<usize>,
     cancel: Option<&'a AtomicBool>,
+    progress: Option<&'a AtomicU64>,
     block_len: Option<usize>,
     parallel_min: Option<usize>,
 }
@@ -54,6 +56,7 @@ impl<'a> Options<'a> {
             isa,
             threads: None,
             cancel: None,
+            progress: None,
             block_len: None,
             parallel_min: None,
         }
@@ -74,6 +77,12 @@ impl<'a> Options<'a> {
     /// Stop with a `Cancelled` error once `flag` is set (checked between blocks).
     pub(crate) fn cancel(mut self, flag: Option<&'a AtomicBool>) -> Options<'a> {
         self.cancel = flag;
+        self
+    }
+
+    /// Advance `counter` by the number of elements evaluated, as the run goes.
+    pub(crate) fn progress(mut self, counter: Option<&'a AtomicU64>) -> Options<'a> {
+        self.progress = counter;
         self
     }
 
@@ -215,7 +224,7 @@ impl Executable {
 }
 
 /// A contiguous target when the view is C-contiguous, else a strided one.
-fn target(out: ArrayMut<'_>) -> Target<'_> {
+pub(crate) fn target(out: ArrayMut<'_>) -> Target<'_> {
     fn contiguous<'a, T>(
         v: ndarray::ArrayViewMutD<'a, T>,
         wrap: fn(&'a mut [std::mem::MaybeUninit<T>]) -> ColumnMut<'a>,

@@ -1,5 +1,5 @@
-//! The command line, declared for `clap`: subcommands `eval`, `dis`, `demo`, or none (the
-//! REPL).
+//! The command line, declared for `clap`: subcommands `eval`, `dis`, `demo`, `completions`,
+//! or none (the REPL).
 //!
 //! In: the process arguments. Out: a [`Cli`] value, or clap's error (usage, `--help`,
 //! `--version`), which `main` prints. Options may come before or after the positional
@@ -8,9 +8,27 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use clap_complete::Shell;
 
 /// Most threads `--threads` accepts (the library's own limit for `set_num_threads`).
 const MAX_THREADS: u64 = 1024;
+
+/// A count of at least 1 (clap's own range check would print the range up to 2^64).
+fn count(text: &str) -> Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(0) => Err("must be at least 1".to_string()),
+        Ok(n) => Ok(n),
+        Err(_) => Err("must be a whole number, at least 1".to_string()),
+    }
+}
+
+/// A thread count, 1 to [`MAX_THREADS`].
+fn threads(text: &str) -> Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(n @ 1..=MAX_THREADS) => Ok(n),
+        _ => Err(format!("must be a whole number from 1 to {MAX_THREADS}")),
+    }
+}
 
 /// The one-line description in `--help`.
 const ABOUT: &str = "Evaluate numexpr-style array expressions over NumPy .npy files.";
@@ -20,7 +38,11 @@ const LONG_ABOUT: &str = "\
 Evaluate numexpr-style array expressions (`a**2 + b**2 + 2*a*b`) over NumPy .npy files,
 with a compiler and a block-by-block SIMD virtual machine.
 
-Run without arguments for an interactive session (REPL); type :help there.";
+Run without arguments for an interactive session (REPL); type :help there. With its input
+not a terminal, the session runs a script: it stops at the first statement that fails and
+exits with status 1 (--keep-going runs the rest, and still exits with 1).
+
+Exit status: 0 on success, 1 on any error, 130 when Ctrl-C cancelled an evaluation.";
 
 /// The examples at the end of `vexpr --help`.
 const AFTER_HELP: &str = "\
@@ -29,15 +51,25 @@ Examples:
   vexpr eval 'sum(x * w)' x=x.npy w=0.5 -o total.npy
   vexpr eval --time 10 'sin(a)**2 + cos(a)**2' a=a.npy
   vexpr eval -o neg.npy -- -a a=a.npy
-  vexpr dis 'where(a > 0.5, a, b)' a=a.npy b=b.npy
-  vexpr demo --n 1000000
-  vexpr                               (interactive session)";
+  vexpr dis 'where(a > 0.5, a, b)' a:f32 b:f64
+  vexpr demo --n 1000000 --threads 1
+  vexpr completions bash > ~/.local/share/bash-completion/completions/vexpr
+  vexpr                               (interactive session)
+  vexpr < script.vx                   (a script: stops at the first error)";
 
 /// The help for `NAME=VALUE` arguments.
 const VALUE_HELP: &str = "\
 Variables as NAME=VALUE. VALUE is a .npy file (anything containing `/` or ending in .npy \
-is read as a file) or a literal typed as in expressions: 2.5 (float64), 3 (int32), \
-True/true, 1+2j, -4, 'text'";
+is a file) or a literal typed as in expressions: 2.5 (float64), 3 (int32), True/true, 1+2j, \
+-4, 'text'. Only the files the expression uses are read (a warning names the others). \
+Files are memory-mapped where their dtype allows, so they may be larger than memory; they \
+must not change while vexpr runs.";
+
+/// The help for `dis`'s variables.
+const DIS_VALUE_HELP: &str = "\
+Variables as NAME:TYPE (bool, int32, int64, float32, float64, complex128, S<n>; also \
+i4, i8, f4, f8, c16, f32, f64, ...) or NAME=VALUE as for eval (only the header of a \
+file is read). Variables not given are float64.";
 
 /// `vexpr [COMMAND]`.
 #[derive(Debug, Parser)]
@@ -52,6 +84,10 @@ pub(crate) struct Cli {
     /// What to do; none starts the REPL.
     #[command(subcommand)]
     pub(crate) command: Option<Command>,
+    /// In a script (input not a terminal), run the statements after one that failed too;
+    /// the exit status is still 1.
+    #[arg(long)]
+    pub(crate) keep_going: bool,
 }
 
 /// The one-shot subcommands.
@@ -63,6 +99,8 @@ pub(crate) enum Command {
     Dis(DisArgs),
     /// Run the headline expressions on generated data and show their speed.
     Demo(DemoArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
 }
 
 /// `vexpr eval EXPR [NAME=VALUE ...] [-o OUT.npy] [--threads N] [--time R]`.
@@ -79,12 +117,16 @@ pub(crate) struct EvalArgs {
     #[arg(short = 'o', long = "out", value_name = "OUT.npy")]
     pub(crate) out: Option<PathBuf>,
     /// Use at most N threads (1 to 1024) for this evaluation.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_THREADS))]
+    #[arg(long, value_name = "N", value_parser = threads)]
     pub(crate) threads: Option<u64>,
-    /// Time R runs after one warm-up (file reading and writing excluded) and end with a
-    /// `time: median_s=... min_s=... max_s=... runs=R` line.
-    #[arg(long, value_name = "R", value_parser = clap::value_parser!(u64).range(1..))]
+    /// Time R runs after one warm-up (file reading excluded; with -o, each run writes the
+    /// file) and end with a `time: median_s=... min_s=... max_s=... runs=R` line.
+    #[arg(long, value_name = "R", value_parser = count)]
     pub(crate) time: Option<u64>,
+    /// Read uint64 files, wrapping each value to int64 as NumPy's unsafe casting does
+    /// (2**64 - 1 becomes -1); without it they are refused.
+    #[arg(long)]
+    pub(crate) wrap_uint64: bool,
 }
 
 /// `vexpr dis EXPR [NAME=VALUE ...]`.
@@ -94,17 +136,34 @@ pub(crate) struct DisArgs {
     #[arg(value_name = "EXPR")]
     pub(crate) expr: String,
     /// The variables, unparsed.
-    #[arg(value_name = "NAME=VALUE", help = VALUE_HELP)]
+    #[arg(value_name = "NAME:TYPE|NAME=VALUE", help = DIS_VALUE_HELP)]
     pub(crate) bindings: Vec<String>,
+    /// Read uint64 files as int64 (see `eval --wrap-uint64`).
+    #[arg(long)]
+    pub(crate) wrap_uint64: bool,
 }
 
-/// `vexpr demo [--n N]`.
+/// `vexpr demo [--n N] [--threads N]`.
 #[derive(Debug, Args)]
 pub(crate) struct DemoArgs {
     /// Elements per generated input array.
-    #[arg(long = "n", value_name = "N", default_value_t = 10_000_000,
-          value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long = "n", value_name = "N", default_value_t = 10_000_000, value_parser = count)]
     pub(crate) n: u64,
+    /// Use at most N threads (1 to 1024).
+    #[arg(long, value_name = "N", value_parser = threads)]
+    pub(crate) threads: Option<u64>,
+}
+
+/// `vexpr completions SHELL`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  vexpr completions bash > ~/.local/share/bash-completion/completions/vexpr
+  vexpr completions zsh > ~/.zfunc/_vexpr      (with fpath+=~/.zfunc in ~/.zshrc)
+  vexpr completions fish > ~/.config/fish/completions/vexpr.fish")]
+pub(crate) struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_name = "SHELL")]
+    pub(crate) shell: Shell,
 }
 
 #[cfg(test)]
@@ -147,6 +206,8 @@ mod tests {
             &["eval", "a", "--time", "x"],
             &["eval", "-a"],
             &["demo", "--n", "0"],
+            &["demo", "--threads", "0"],
+            &["completions", "tcsh"],
         ] {
             let argv = std::iter::once("vexpr").chain(bad.iter().copied());
             assert!(Cli::try_parse_from(argv).is_err(), "{bad:?}");

@@ -37,9 +37,21 @@ pub(crate) fn call(
     let about = |f: Failure| f.about(name);
     match builtin {
         Builtin::Load => {
-            let [path] = bind(args, ["path"], 1).map_err(about)?;
+            let [path, wrap] = bind(args, ["path", "wrap_uint64"], 1).map_err(about)?;
             let path = path_arg(path.unwrap_or_default()).map_err(about)?;
-            Ok(vexpr::npy::read(path)?)
+            let wrap = wrap.map_or(Ok(false), bool_arg).map_err(about)?;
+            vexpr::npy::ReadOptions::new()
+                .wrap_uint64(wrap)
+                .read(path)
+                .map_err(
+                    |e| match e.message().split_once(": uint64 is not supported") {
+                        Some((path, _)) => Failure::msg(format!(
+                            "{path}: uint64 is not supported; its values do not all fit int64 \
+                         (load(..., wrap_uint64=True) wraps them, like NumPy's unsafe casting)"
+                        )),
+                        None => e.into(),
+                    },
+                )
         }
         Builtin::Linspace => {
             let [start, stop, num, endpoint] =

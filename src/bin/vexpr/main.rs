@@ -1,10 +1,10 @@
-//! The `vexpr` command: `eval`, `dis` and `demo` run once and exit; with no arguments it is
-//! an interactive REPL.
+//! The `vexpr` command: `eval`, `dis`, `demo` and `completions` run once and exit; with no
+//! arguments it is an interactive REPL (or runs a script from its input).
 //!
 //! In: the command line (parsed in `args`), `.npy` files and literal values, REPL lines. Out:
 //! results on stdout (NumPy-style text) or in `.npy` files, errors on stderr, each starting
-//! with `error`, and the exit status: 0 on success, 1 on any user error. Built on the
-//! library's public API only.
+//! with `error` (warnings with `warning`), and the exit status: 0 on success, 1 on any user
+//! error, 130 when Ctrl-C cancelled an evaluation. Built on the library's public API only.
 //!
 //! Invariant: no input makes it panic. Every failure travels up as a [`Failure`], which
 //! `main` prints and turns into status 1; writing to a closed stdout (`vexpr ... | head`)
@@ -13,6 +13,8 @@
 mod args;
 mod builtins;
 mod commands;
+mod inline;
+mod progress;
 mod repl;
 mod show;
 mod statement;
@@ -38,7 +40,12 @@ pub(crate) enum Failure {
     Message(String),
     /// Stdout was closed by the reader (a broken pipe): stop without a message.
     Closed,
+    /// Failures were reported already (a script's statements): status 1, no message.
+    Reported,
 }
+
+/// The exit status for a Ctrl-C that cancelled an evaluation (128 + SIGINT, as shells use).
+const CANCELLED_STATUS: u8 = 130;
 
 impl Failure {
     /// A plain error message (without the `error: ` prefix).
@@ -46,12 +53,18 @@ impl Failure {
         Failure::Message(text.into())
     }
 
+    /// Whether an evaluation was cancelled (by Ctrl-C).
+    pub(crate) fn is_cancelled(&self) -> bool {
+        matches!(self, Failure::Vexpr(e) | Failure::Context(_, e)
+            if e.kind() == vexpr::ErrorKind::Cancelled)
+    }
+
     /// The same failure, about `context` (kept as it is when it has no library error).
     pub(crate) fn about(self, context: impl fmt::Display) -> Failure {
         match self {
             Failure::Vexpr(e) | Failure::Context(_, e) => Failure::Context(context.to_string(), e),
             Failure::Message(m) => Failure::Message(format!("{context}: {m}")),
-            Failure::Closed => Failure::Closed,
+            other @ (Failure::Closed | Failure::Reported) => other,
         }
     }
 }
@@ -73,7 +86,7 @@ impl fmt::Display for Failure {
                 write!(f, "error: {context}: {body}")
             }
             Failure::Message(m) => write!(f, "error: {m}"),
-            Failure::Closed => Ok(()),
+            Failure::Closed | Failure::Reported => Ok(()),
         }
     }
 }
@@ -89,10 +102,15 @@ pub(crate) fn emit(text: impl fmt::Display) -> Result<(), Failure> {
         })
 }
 
+/// Print a warning on stderr (`warning: ...`).
+pub(crate) fn warn(text: impl fmt::Display) {
+    let _ = writeln!(io::stderr().lock(), "warning: {text}");
+}
+
 /// Print a failure on stderr (nothing for [`Failure::Closed`]); a failing stderr is ignored
 /// because there is nowhere left to report it.
 pub(crate) fn report(failure: &Failure) {
-    if !matches!(failure, Failure::Closed) {
+    if !matches!(failure, Failure::Closed | Failure::Reported) {
         let _ = writeln!(io::stderr().lock(), "{failure}");
     }
 }
@@ -116,13 +134,18 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        None => repl::run(),
+        None => repl::run(cli.keep_going),
         Some(args::Command::Eval(a)) => commands::eval(&a),
         Some(args::Command::Dis(a)) => commands::dis(&a),
         Some(args::Command::Demo(a)) => commands::demo(&a),
+        Some(args::Command::Completions(a)) => commands::completions(&a),
     };
     match result {
         Ok(()) | Err(Failure::Closed) => ExitCode::SUCCESS,
+        Err(failure) if failure.is_cancelled() => {
+            report(&failure);
+            ExitCode::from(CANCELLED_STATUS)
+        }
         Err(failure) => {
             report(&failure);
             ExitCode::FAILURE

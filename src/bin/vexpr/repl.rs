@@ -2,8 +2,11 @@
 //!
 //! In: lines, from `rustyline` when stdin is a terminal (editing, history kept between
 //! sessions) or read plainly otherwise (no prompt, so it can be scripted). Out: results on
-//! stdout, errors on stderr; an error never ends the session, and the end of input ends it
-//! with status 0. A session holds named arrays; each line is one [`Statement`].
+//! stdout, errors on stderr. At a terminal an error never ends the session and leaving has
+//! status 0; a script stops at the first statement that fails, with status 1 (with
+//! `--keep-going` it runs the rest, and still ends with status 1). A session holds named
+//! arrays; each line is one [`Statement`]; the builtins may also appear inside expressions
+//! (`sum(random(1e6))`, see `inline`).
 //!
 //! Ctrl-C: at the prompt rustyline reports it as a key and the line is dropped; while an
 //! evaluation runs, the terminal sends SIGINT, whose handler sets [`CANCEL`], which every
@@ -17,10 +20,10 @@ use std::time::Duration;
 
 use rustyline::error::ReadlineError;
 use rustyline::{Config, DefaultEditor};
-use vexpr::{Array, RunOptions, Vars};
+use vexpr::{Array, Compiled, RunOptions, Vars};
 
 use crate::statement::{self, Command, Statement};
-use crate::{Failure, builtins, emit, report, show, timing, value};
+use crate::{Failure, builtins, emit, inline, progress, report, show, timing, value};
 
 /// Set by Ctrl-C (SIGINT) to cancel the running evaluation.
 static CANCEL: AtomicBool = AtomicBool::new(false);
@@ -36,8 +39,8 @@ const HELP: &str = "\
 Expressions use numexpr's language over the session's arrays:
   a**2 + b**2 + 2*a*b        print the result
   x = where(a > 0.5, a, b)   store the result as x
-Builtins (statements of the session, not part of expressions):
-  a = load(\"x.npy\")          read a .npy file
+Builtins (also inside expressions: sum(sin(random(1e6)))):
+  a = load(\"x.npy\")          read a .npy file (wrap_uint64=True reads uint64 as int64)
   b = linspace(0, 1, 1_000_000[, endpoint=False])
   c = arange(10)             also arange(start, stop[, step])
   r = random(1e6, seed=1)    uniform in [0, 1), float64
@@ -51,10 +54,12 @@ Commands:
   :isa           the active SIMD instruction set
   :help          this text
   :quit          leave (also :q, exit, quit, Ctrl-D)
-Ctrl-C cancels a running evaluation or the line being typed.";
+Ctrl-C cancels a running evaluation or the line being typed.
+A script (vexpr < file) stops at the first error, exit status 1; vexpr --keep-going runs on.";
 
-/// Run the session until the input ends or the user quits.
-pub(crate) fn run() -> Result<(), Failure> {
+/// Run the session until the input ends or the user quits. A script stops at the first
+/// failing statement unless `keep_going`, and fails if any statement failed.
+pub(crate) fn run(keep_going: bool) -> Result<(), Failure> {
     // Without the handler Ctrl-C would kill the session; if it cannot be installed the
     // session still works, only without cancellation.
     let _ = ctrlc::set_handler(|| CANCEL.store(true, Ordering::SeqCst));
@@ -68,6 +73,7 @@ pub(crate) fn run() -> Result<(), Failure> {
         ))?;
     }
     let mut session = Session::default();
+    let mut failed = false;
     let outcome = loop {
         let line = match input.next_line() {
             Ok(Line::Text(line)) => line,
@@ -85,11 +91,20 @@ pub(crate) fn run() -> Result<(), Failure> {
                     let _ = writeln!(io::stderr());
                 }
                 report(&failure);
+                if !input.is_interactive() {
+                    failed = true;
+                    if !keep_going {
+                        break Ok(());
+                    }
+                }
             }
         }
     };
     input.close();
-    outcome
+    match outcome {
+        Ok(()) if failed => Err(Failure::Reported),
+        other => other,
+    }
 }
 
 /// Whether the session goes on after a line.
@@ -138,11 +153,40 @@ impl Session {
         vars
     }
 
+    /// `expr` with its builtin calls made into arrays, and the variables to compile it with.
+    fn expand(&self, expr: &str) -> Result<inline::Expanded, Failure> {
+        inline::expand(expr, |name| self.get(name).is_some(), &CANCEL)
+    }
+
+    /// Compile an expanded expression (errors about the user's text).
+    fn compile<'s>(
+        &'s self,
+        expr: &str,
+        e: &'s inline::Expanded,
+    ) -> Result<(Vars<'s>, Compiled), Failure> {
+        let mut vars = self.vars();
+        for (name, _, array) in &e.made {
+            vars.insert(name, array);
+        }
+        let compiled = vexpr::compile(&e.text, &vars.signature())
+            .map_err(|err| inline::restore(err, expr, &e.made))?;
+        Ok((vars, compiled))
+    }
+
     /// Compile and run `expr` over the session's variables, cancellable with Ctrl-C.
     fn evaluate(&self, expr: &str) -> Result<Array, Failure> {
-        let vars = self.vars();
-        let compiled = vexpr::compile(expr, &vars.signature())?;
-        Ok(compiled.run_with(&vars, &RunOptions::new().cancel(&CANCEL))?)
+        let expanded = self.expand(expr)?;
+        let (vars, compiled) = self.compile(expr, &expanded)?;
+        let elements = progress::broadcast_len(
+            compiled
+                .inputs()
+                .filter_map(|(name, _)| vars.get(name).map(|v| v.shape())),
+        );
+        progress::watch(elements, 1, |counter| {
+            let options = RunOptions::new().cancel(&CANCEL).progress(counter);
+            compiled.run_with(&vars, &options)
+        })
+        .map_err(|err| inline::restore(err, expr, &expanded.made).into())
     }
 
     /// Carry out one line.
@@ -193,7 +237,8 @@ impl Session {
     fn command(&self, command: Command<'_>) -> Result<(), Failure> {
         match command {
             Command::Dis(expr) => {
-                let compiled = vexpr::compile(expr, &self.vars().signature())?;
+                let expanded = self.expand(expr)?;
+                let (_, compiled) = self.compile(expr, &expanded)?;
                 emit(compiled.to_string().trim_end())
             }
             Command::Time(expr) => self.time(expr),
@@ -210,8 +255,8 @@ impl Session {
 
     /// `:time EXPR`: one warm-up, then at least 3 runs and up to about a second of them.
     fn time(&self, expr: &str) -> Result<(), Failure> {
-        let vars = self.vars();
-        let compiled = vexpr::compile(expr, &vars.signature())?;
+        let expanded = self.expand(expr)?;
+        let (vars, compiled) = self.compile(expr, &expanded)?;
         let options = RunOptions::new().cancel(&CANCEL);
         let result = compiled.run_with(&vars, &options)?;
         let t = timing::adaptive(3, 100, Duration::from_secs(1), || {
@@ -220,7 +265,7 @@ impl Session {
         // Elements processed: the largest input (a reduction's result is small).
         let elements = compiled
             .inputs()
-            .filter_map(|(name, _)| self.get(name).map(Array::len))
+            .filter_map(|(name, _)| vars.get(name).map(|v| v.shape().iter().product()))
             .fold(result.len(), usize::max);
         let rate = elements as f64 / t.median() / 1e6;
         emit(format_args!(

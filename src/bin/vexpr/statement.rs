@@ -89,7 +89,7 @@ impl Builtin {
     ];
 
     /// The builtin called `name`.
-    fn named(name: &str) -> Option<Builtin> {
+    pub(crate) fn named(name: &str) -> Option<Builtin> {
         Builtin::ALL
             .iter()
             .find(|(n, _)| *n == name)
@@ -238,7 +238,7 @@ fn parenthesised(text: &str) -> Option<&str> {
 }
 
 /// The comma-separated arguments of a call; one trailing comma is allowed.
-fn split_args(inner: &str) -> Result<Vec<Arg<'_>>, Failure> {
+pub(crate) fn split_args(inner: &str) -> Result<Vec<Arg<'_>>, Failure> {
     let pieces = top_level_items(inner)
         .ok_or_else(|| Failure::msg("unbalanced parentheses or quotes in the arguments"))?;
     pieces

@@ -242,6 +242,87 @@ pub(crate) fn combine<T: Fold>(op: ReduceOp, partials: &[T]) -> T {
         .fold(T::identity(op), |acc, &x| T::fold(op, acc, x))
 }
 
+/// [`combine`] of `n` partials that arrive one at a time, in block order: the same tree of
+/// folds, hence the same bits, with memory for the tree's depth (about `log2(n / 8)` values)
+/// instead of all the partials. For a full reduction evaluated window by window.
+#[derive(Debug)]
+pub(crate) struct Combiner<T> {
+    op: ReduceOp,
+    /// The open nodes of the tree from the root down: how many partials the right half
+    /// takes, and the left half's value once it is complete.
+    open: Vec<(usize, Option<T>)>,
+    /// The current leaf: its fold so far and how many partials it still takes.
+    leaf: T,
+    left: usize,
+    /// The root's value, once every partial arrived.
+    done: Option<T>,
+}
+
+impl<T: Fold> Combiner<T> {
+    /// A combiner for `n` partials.
+    pub(crate) fn new(op: ReduceOp, n: usize) -> Combiner<T> {
+        let mut c = Combiner {
+            op,
+            open: Vec::new(),
+            leaf: T::identity(op),
+            left: 0,
+            done: None,
+        };
+        if n == 0 {
+            c.done = Some(T::identity(op));
+        } else {
+            c.descend(n);
+        }
+        c
+    }
+
+    /// Open the leftmost leaf of a subtree of `n` partials (as [`combine`] splits them).
+    fn descend(&mut self, mut n: usize) {
+        while self.op == ReduceOp::Sum && n > 8 {
+            self.open.push((n - n / 2, None));
+            n /= 2;
+        }
+        self.leaf = T::identity(self.op);
+        self.left = n;
+    }
+
+    /// The next partial, in block order (one too many is an error).
+    pub(crate) fn push(&mut self, x: T) -> bool {
+        if self.left == 0 {
+            return false;
+        }
+        self.leaf = T::fold(self.op, self.leaf, x);
+        self.left -= 1;
+        if self.left > 0 {
+            return true;
+        }
+        let mut value = self.leaf;
+        loop {
+            match self.open.last_mut() {
+                None => {
+                    self.done = Some(value);
+                    return true;
+                }
+                Some((right, left @ None)) => {
+                    *left = Some(value);
+                    let right = *right;
+                    self.descend(right);
+                    return true;
+                }
+                Some((_, Some(l))) => {
+                    value = T::fold(self.op, *l, value);
+                    self.open.pop();
+                }
+            }
+        }
+    }
+
+    /// The combined value, once all `n` partials were pushed.
+    pub(crate) fn finish(&self) -> Option<T> {
+        self.done
+    }
+}
+
 /// A buffer of `n` identities of the reduction's dtype.
 /// Fallible: a full reduction of a huge broadcast has as many partials as blocks.
 fn identities(r: &Reduction, n: usize) -> Result<Buf, Error> {
@@ -421,6 +502,30 @@ mod tests {
                 &vec![6, 9, 24, 27],
                 "block {block}"
             );
+        }
+    }
+
+    #[test]
+    fn the_streaming_combiner_folds_the_same_tree() {
+        // Values whose float sums depend on the order, so a different tree shows.
+        let values: Vec<f64> = (0..3000)
+            .map(|i| ((i * 7919 % 1000) as f64 - 500.0) * 10f64.powi(i % 17 - 8))
+            .collect();
+        for n in (0..70).chain([127, 128, 129, 1000, 2047, 3000]) {
+            for op in [ReduceOp::Sum, ReduceOp::Prod, ReduceOp::Min, ReduceOp::Max] {
+                let mut c = Combiner::new(op, n);
+                for &x in &values[..n] {
+                    assert!(c.push(x));
+                }
+                assert!(!c.push(1.0), "{n}: one partial too many");
+                let (got, want) = (c.finish(), combine(op, &values[..n]));
+                assert_eq!(got.map(f64::to_bits), Some(want.to_bits()), "{op:?} of {n}");
+            }
+            let mut c = Combiner::<f64>::new(ReduceOp::Sum, n + 1);
+            for &x in &values[..n] {
+                c.push(x);
+            }
+            assert_eq!(c.finish(), None, "{n}: a partial is missing");
         }
     }
 
