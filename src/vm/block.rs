@@ -580,20 +580,32 @@ pub(crate) fn run_elementwise(
             Err(internal("the output does not have the result's size"))
         }
         Target::Contiguous(out) if per == 0 => run.piece(0, run.n, Sink::Contiguous(out)),
-        Target::Contiguous(out) => {
-            let slots: Vec<Handoff<ColumnMut<'_>>> = out
-                .split(per)
-                .into_iter()
-                .map(|c| Handoff::new(Some(c)))
-                .collect();
-            crate::pool::run(run.threads, slots.len(), &|k| {
-                let out = slots[k]
-                    .take()
-                    .ok_or_else(|| internal("a piece ran twice"))?;
-                let lo = k * per;
-                run.piece(lo, (lo + per).min(run.n), Sink::Contiguous(out))
-            })
-        }
+        Target::Contiguous(out) => run.pieces(out, 0, run.n, per),
+    }
+}
+
+impl Run<'_> {
+    /// Elements `lo..hi` into `out` (their output elements), in pieces of `per` elements
+    /// shared among the run's threads.
+    pub(super) fn pieces(
+        &self,
+        out: ColumnMut<'_>,
+        lo: usize,
+        hi: usize,
+        per: usize,
+    ) -> Result<(), Error> {
+        let slots: Vec<Handoff<ColumnMut<'_>>> = out
+            .split(per)
+            .into_iter()
+            .map(|c| Handoff::new(Some(c)))
+            .collect();
+        crate::pool::run(self.threads, slots.len(), &|k| {
+            let out = slots[k]
+                .take()
+                .ok_or_else(|| internal("a piece ran twice"))?;
+            let start = lo + k * per;
+            self.piece(start, (start + per).min(hi), Sink::Contiguous(out))
+        })
     }
 }
 

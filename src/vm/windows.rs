@@ -18,7 +18,7 @@ use std::ops::Range;
 
 use super::block::{Handoff, PIECES_PER_THREAD, Run, Sink, Target, internal};
 use super::kernels::reduce::{self, Accumulator, Combiner, Fold};
-use super::value::{ColumnMut, c128};
+use super::value::c128;
 use super::{Executable, Options, target};
 use crate::array::{ArrayMut, ArrayRef};
 use crate::bytecode::Reduction;
@@ -48,7 +48,7 @@ pub(crate) fn run_windows(
                 for (k, win) in col.split(w).into_iter().enumerate() {
                     let lo = k * w;
                     let hi = (lo + w).min(run.n);
-                    elementwise(&run, win, lo, hi)?;
+                    run.pieces(win, lo, hi, piece_len(&run, lo, hi))?;
                     done(lo..hi, lo..hi);
                 }
                 Ok(())
@@ -92,23 +92,6 @@ fn pieces(run: &Run<'_>, lo: usize, hi: usize) -> usize {
 fn piece_len(run: &Run<'_>, lo: usize, hi: usize) -> usize {
     let blocks = (hi - lo).div_ceil(run.block).max(1);
     blocks.div_ceil(pieces(run, lo, hi)) * run.block
-}
-
-/// One window of an element-wise run: `lo..hi` into `win` (its output elements).
-fn elementwise(run: &Run<'_>, win: ColumnMut<'_>, lo: usize, hi: usize) -> Result<(), Error> {
-    let per = piece_len(run, lo, hi);
-    let slots: Vec<Handoff<ColumnMut<'_>>> = win
-        .split(per)
-        .into_iter()
-        .map(|c| Handoff::new(Some(c)))
-        .collect();
-    crate::pool::run(run.threads, slots.len(), &|k| {
-        let out = slots[k]
-            .take()
-            .ok_or_else(|| internal("a piece ran twice"))?;
-        let start = lo + k * per;
-        run.piece(start, (start + per).min(hi), Sink::Contiguous(out))
-    })
 }
 
 /// A full reduction: each window's block partials, pushed in block order into one
