@@ -4,6 +4,7 @@
 //! - [`kernels`]: one kernel per instruction and per ISA (element functions in
 //!   `kernels::elem`, `kernels::complex`, transcendental lane functions in [`math`]);
 //! - [`isa`]: which instruction set the kernels are compiled for, chosen once at run time;
+//! - `native` (feature `jit`): element-wise segments compiled to machine code with Cranelift;
 //! - [`reference`]: the plain whole-array evaluator of the HIR, the oracle the VM is tested
 //!   against.
 //!
@@ -14,6 +15,8 @@ pub(crate) mod block;
 pub(crate) mod isa;
 pub(crate) mod kernels;
 pub(crate) mod math;
+#[cfg(feature = "jit")]
+pub(crate) mod native;
 pub(crate) mod reference;
 pub(crate) mod strided;
 pub(crate) mod value;
