@@ -42,6 +42,9 @@ pub(crate) mod pool;
 pub(crate) mod syntax;
 pub(crate) mod vm;
 
+#[cfg(feature = "jit")]
+#[doc(hidden)]
+pub use api::Native;
 pub use api::{
     Compiled, Engine, Input, InputElement, Output, RunOptions, Signature, Vars, active_isa,
     compile, evaluate, evaluate_into,

@@ -8,9 +8,13 @@ use std::sync::atomic::AtomicBool;
 
 use bumpalo::Bump;
 
+#[cfg(feature = "jit")]
+mod native;
 mod output;
 mod vars;
 
+#[cfg(feature = "jit")]
+pub use native::Native;
 pub use output::Output;
 pub(crate) use output::OutputView;
 pub use vars::{Input, InputElement, Signature, Vars};
