@@ -72,7 +72,7 @@ pub(super) fn build(
     config: TargetFrontendConfig,
 ) -> Result<(), String> {
     let w = t.chunk.w;
-    if w == 0 || !w.is_power_of_two() || w % 4 != 0 {
+    if !w.is_power_of_two() || !w.is_multiple_of(4) {
         return Err(format!(
             "chunk width {w} is not a power of two of at least 4"
         ));

@@ -4,7 +4,7 @@
 //!
 //! In: a program, which of its inputs are one value for every element, and the ISA. Out: a
 //! [`NativeProgram`] holding the code of all its segments. When the program is element-wise
-//! and every instruction is [eligible](super::eligible), [`NativeProgram::run`] runs the
+//! and every instruction is [`eligible`], [`NativeProgram::run`] runs the
 //! segments one after another over `n` elements each; registers that pass a value from one
 //! segment to the next (a run longer than the segment limit) get a buffer of `n` elements.
 //! Phase 2 calls the segments from the block loop instead.
@@ -29,7 +29,7 @@ pub(crate) struct NativeProgram {
     inputs: Vec<DType>,
     registers: Vec<DType>,
     dtype: DType,
-    /// Whether every instruction is native and there is no reduction: [`run`] works.
+    /// Whether every instruction is native and there is no reduction: [`NativeProgram::run`] works.
     complete: bool,
 }
 

@@ -1016,13 +1016,12 @@ fn baseline_code_uses_sse2_only_and_avx2_code_uses_avx() {
     let splat = vec![false; prog.inputs.len()];
     // SSE3 and later instructions Cranelift's x86-64 backend can emit (prefixes that no SSE2
     // mnemonic starts with).
-    let beyond_sse2 = [
-        "round", "blendv", "pblend", "pmulld", "pmuldq", "pmovsx", "pmovzx", "pinsrb",
-        "pinsrd", "pinsrq", "pextrb", "pextrd", "pextrq", "pshufb", "pabs", "pcmpeqq",
-        "pcmpgtq", "ptest", "insertps", "extractps", "pminsb", "pminsd", "pmaxsb", "pmaxsd",
-        "pminuw", "pminud", "pmaxuw", "pmaxud", "palignr", "packusdw", "movddup", "hadd",
-        "popcnt", "lzcnt", "tzcnt", "andnl", "andnq", "shlx", "sarx", "shrx",
-    ];
+    let beyond_sse2: Vec<&str> = "round blendv pblend pmulld pmuldq pmovsx pmovzx pinsrb pinsrd \
+         pinsrq pextrb pextrd pextrq pshufb pabs pcmpeqq pcmpgtq ptest insertps extractps \
+         pminsb pminsd pmaxsb pmaxsd pminuw pminud pmaxuw pmaxud palignr packusdw movddup \
+         hadd popcnt lzcnt tzcnt andnl andnq shlx sarx shrx"
+        .split_whitespace()
+        .collect();
     let native = NativeProgram::compile_with_listing(
         &prog,
         &splat,
@@ -1070,7 +1069,12 @@ fn the_comparison_sees_a_signed_zero_but_not_a_nan_sign() {
     let (add, inputs) = one_instruction(OpCode::AddD, &[Given::Stream(vec![]), zero.clone()]);
     let (sub, _) = one_instruction(OpCode::SubD, &[Given::Stream(vec![]), zero]);
     let native = NativeProgram::compile(&add, &[false], IsaKind::Baseline, None, 64).unwrap();
-    let only = |v: f64| vec![Given::Stream(vec![Scalar::Float64(1.0), Scalar::Float64(v)])];
+    let only = |v: f64| {
+        vec![Given::Stream(vec![
+            Scalar::Float64(1.0),
+            Scalar::Float64(v),
+        ])]
+    };
     assert!(compare(&add, &only(-0.0), IsaKind::Baseline, &native, 2).is_ok());
     let err = compare(&sub, &only(-0.0), IsaKind::Baseline, &native, 2).unwrap_err();
     assert!(err.contains("element 1"), "{err}");
