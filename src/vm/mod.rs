@@ -10,6 +10,7 @@
 //! - [`kernels`]: one kernel per instruction and per ISA (element functions in
 //!   `kernels::elem`, `kernels::complex`, transcendental lane functions in [`math`]);
 //! - [`isa`]: which instruction sets this CPU runs, chosen once at run time;
+//! - `native` (feature `jit`): element-wise segments compiled to machine code with Cranelift;
 //! - [`reference`]: the plain whole-array evaluator of the HIR, the oracle the VM is tested
 //!   against; it shares no code with the kernels.
 
@@ -18,6 +19,8 @@ pub(crate) mod frame;
 pub(crate) mod isa;
 pub(crate) mod kernels;
 pub(crate) mod math;
+#[cfg(feature = "jit")]
+pub(crate) mod native;
 pub(crate) mod reference;
 pub(crate) mod strided;
 pub(crate) mod value;

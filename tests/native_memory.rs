@@ -1,0 +1,63 @@
+//! Native code is freed with its owner: compiling 100,000 distinct expressions to machine code,
+//! one after another, leaves the process's resident memory and its memory mappings where they
+//! were after the first thousand (each compile maps its own executable pages; a leak would add
+//! at least one mapping and one page per expression).
+#![cfg(all(feature = "jit", target_os = "linux", target_arch = "x86_64"))]
+
+use vexpr::{DType, Signature, Vars};
+
+/// Resident memory of this process, in KiB.
+fn resident_kib() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").expect("statm");
+    let pages: u64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .expect("resident pages");
+    // SAFETY: `sysconf` only reads a configuration value.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as u64;
+    pages * page / 1024
+}
+
+/// The number of memory mappings of this process.
+fn mappings() -> usize {
+    std::fs::read_to_string("/proc/self/maps")
+        .expect("maps")
+        .lines()
+        .count()
+}
+
+#[test]
+fn compiling_100_000_expressions_natively_keeps_memory_bounded() {
+    let sig = Signature::new().with("x", DType::Float64);
+    let x = [1.0, 2.0, 3.0];
+    let vars = Vars::new().with("x", &x);
+    let mut out = vec![0.0; 3];
+    let mut baseline = None;
+    for k in 0..100_000u32 {
+        // A different constant each time: a different segment, compiled from scratch.
+        let expr = format!("x * {k} + 0.5");
+        let prog = vexpr::compile(&expr, &sig).unwrap();
+        let native = prog.native(None, None, false).unwrap();
+        assert!(native.is_complete() && native.code_bytes() > 0);
+        if k % 1000 == 0 {
+            // The code is real: it computes the expression.
+            prog.run_native_into(&native, &vars, (&mut out).into())
+                .unwrap();
+            assert_eq!(out, x.map(|v| v * f64::from(k) + 0.5));
+        }
+        if k == 1000 {
+            baseline = Some((resident_kib(), mappings()));
+        }
+    }
+    let (rss0, maps0) = baseline.expect("measured after 1000");
+    let (rss, maps) = (resident_kib(), mappings());
+    assert!(
+        maps <= maps0 + 16,
+        "mappings grew from {maps0} to {maps} over 99,000 compiles"
+    );
+    assert!(
+        rss <= rss0 + 16 * 1024,
+        "resident memory grew from {rss0} KiB to {rss} KiB over 99,000 compiles"
+    );
+}
