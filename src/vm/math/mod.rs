@@ -78,7 +78,7 @@ mod single;
 mod trig;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub(crate) use atrig::{acos_f64, asin_f64, atan_f64, atan2_f64};
 pub(crate) use exp::{cosh_f64, exp_f64, expm1_f64, sinh_f64, tanh_f64};
@@ -111,6 +111,45 @@ binary_via_f64! {
     atan2_f32 => atan2_f64;
     pow_f32 => pow_f64_for_f32;
     hypot_f32 => hypot_f64;
+}
+
+// TEMPORARY: fast = high until each fast lane is written.
+macro_rules! same_as_high {
+    ($($fast:ident => $high:ident: $t:ty;)*) => {$(
+        #[inline(always)]
+        fn $fast<I: Isa>(x: $t) -> $t { $high::<I>(x) }
+    )*};
+}
+macro_rules! same_as_high2 {
+    ($($fast:ident => $high:ident: $t:ty;)*) => {$(
+        #[inline(always)]
+        fn $fast<I: Isa>(x: $t, y: $t) -> $t { $high::<I>(x, y) }
+    )*};
+}
+same_as_high! {
+    exp_fast_f64 => exp_f64: f64; exp_fast_f32 => exp_f32: f32;
+    expm1_fast_f64 => expm1_f64: f64; expm1_fast_f32 => expm1_f32: f32;
+    log_fast_f64 => log_f64: f64; log_fast_f32 => log_f32: f32;
+    log1p_fast_f64 => log1p_f64: f64; log1p_fast_f32 => log1p_f32: f32;
+    log2_fast_f64 => log2_f64: f64; log2_fast_f32 => log2_f32: f32;
+    log10_fast_f64 => log10_f64: f64; log10_fast_f32 => log10_f32: f32;
+    asin_fast_f64 => asin_f64: f64; asin_fast_f32 => asin_f32: f32;
+    acos_fast_f64 => acos_f64: f64; acos_fast_f32 => acos_f32: f32;
+    atan_fast_f64 => atan_f64: f64; atan_fast_f32 => atan_f32: f32;
+    sinh_fast_f64 => sinh_f64: f64; sinh_fast_f32 => sinh_f32: f32;
+    cosh_fast_f64 => cosh_f64: f64; cosh_fast_f32 => cosh_f32: f32;
+    tanh_fast_f64 => tanh_f64: f64; tanh_fast_f32 => tanh_f32: f32;
+    asinh_fast_f64 => asinh_f64: f64; asinh_fast_f32 => asinh_f32: f32;
+    acosh_fast_f64 => acosh_f64: f64; acosh_fast_f32 => acosh_f32: f32;
+    atanh_fast_f64 => atanh_f64: f64; atanh_fast_f32 => atanh_f32: f32;
+    sin_fast_f64 => sin_f64_lane: f64; sin_fast_f32 => sin_f32_lane: f32;
+    cos_fast_f64 => cos_f64_lane: f64; cos_fast_f32 => cos_f32_lane: f32;
+    tan_fast_f64 => tan_f64_lane: f64; tan_fast_f32 => tan_f32_lane: f32;
+}
+same_as_high2! {
+    atan2_fast_f64 => atan2_f64: f64; atan2_fast_f32 => atan2_f32: f32;
+    pow_fast_f64 => pow_f64: f64; pow_fast_f32 => pow_f32: f32;
+    hypot_fast_f64 => hypot_f64: f64; hypot_fast_f32 => hypot_f32: f32;
 }
 
 // The loops are macros, not functions taking `impl Fn`: a lane function passed as a value
@@ -202,43 +241,76 @@ fn patch_slow_f32(x: &[f32], out: &mut [f32], full: impl Fn(f32) -> f32) {
     }
 }
 
-/// Declares the unary function table: the enum, its names, and per-precision slice
-/// drivers. `plain` functions are one branch-free lane pass; `trig` ones add the slow-path
-/// patch.
+/// The accuracy contract the transcendental functions are computed to.
+///
+/// Chosen once, when a program's kernel table is resolved: each precision has its own
+/// instantiation of every slice driver (the [`Mode`] markers), so no element pays a
+/// branch for it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) enum Precision {
+    /// The budgets in the module notes: exp/log/log1p/expm1/log2/log10 <= 1 ulp,
+    /// sin/cos/pow <= 2, the rest <= 4.
+    #[default]
+    High,
+    /// Every function within 4 ulp (libmvec's class), for speed.
+    Fast,
+}
+
+impl Precision {
+    /// Both precisions.
+    #[allow(dead_code)] // for the tests and benches/math.rs
+    pub(crate) const ALL: [Precision; 2] = [Precision::High, Precision::Fast];
+
+    /// The lower-case name (`high`, `fast`).
+    #[allow(dead_code)] // for the tests and benches/math.rs
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Precision::High => "high",
+            Precision::Fast => "fast",
+        }
+    }
+}
+
+/// A precision as a type, so that slice drivers are instantiated once per precision.
+pub(crate) trait Mode: Copy + Send + Sync + 'static {
+    /// The precision this marker stands for.
+    const PRECISION: Precision;
+    /// Whether it is [`Precision::Fast`].
+    const FAST: bool = matches!(Self::PRECISION, Precision::Fast);
+}
+
+/// The markers of [`Mode`].
+pub(crate) mod mode {
+    use super::{Mode, Precision};
+
+    /// [`Precision::High`].
+    #[derive(Clone, Copy, Debug, Default)]
+    pub(crate) struct High;
+
+    /// [`Precision::Fast`].
+    #[derive(Clone, Copy, Debug, Default)]
+    pub(crate) struct Fast;
+
+    impl Mode for High {
+        const PRECISION: Precision = Precision::High;
+    }
+
+    impl Mode for Fast {
+        const PRECISION: Precision = Precision::Fast;
+    }
+}
+
+/// Declares the unary function table: the enum, its names, and its slice drivers per
+/// precision. `plain` functions are one branch-free lane pass; `trig` ones add the
+/// slow-path patch (in both precisions the patch is the high-precision scalar function).
 macro_rules! unary_table {
     (
-        plain { $($pname:ident, $pvariant:ident, $plane:ident, $plane32:ident, $p64:ident,
-            $p32:ident;)* }
-        trig { $($tname:ident, $tvariant:ident, $tlane:ident, $tfull:ident, $tlane32:ident,
-            $tfull32:ident, $t64:ident, $t32:ident;)* }
+        plain { $($pname:ident, $pvariant:ident:
+            high($plane:ident, $plane32:ident) fast($pfast:ident, $pfast32:ident);)* }
+        trig { $($tname:ident, $tvariant:ident:
+            high($tlane:ident, $tfull:ident, $tlane32:ident, $tfull32:ident)
+            fast($tfast:ident, $tfast32:ident);)* }
     ) => {
-        $(
-            #[doc = concat!("Slice driver: `out[i] = ", stringify!($pname), "(x[i])` (f64).")]
-            #[inline(always)]
-            pub(crate) fn $p64<I: Isa>(x: &[f64], out: &mut [f64]) {
-                map_unary!($plane::<I>, x, out, f64)
-            }
-            #[doc = concat!("Slice driver: `out[i] = ", stringify!($pname), "(x[i])` (f32).")]
-            #[inline(always)]
-            pub(crate) fn $p32<I: Isa>(x: &[f32], out: &mut [f32]) {
-                map_unary!($plane32::<I>, x, out, f32)
-            }
-        )*
-        $(
-            #[doc = concat!("Slice driver: `out[i] = ", stringify!($tname), "(x[i])` (f64).")]
-            #[inline(always)]
-            pub(crate) fn $t64<I: Isa>(x: &[f64], out: &mut [f64]) {
-                map_unary!($tlane::<I>, x, out, f64);
-                patch_slow_f64(x, out, $tfull::<I>);
-            }
-            #[doc = concat!("Slice driver: `out[i] = ", stringify!($tname), "(x[i])` (f32).")]
-            #[inline(always)]
-            pub(crate) fn $t32<I: Isa>(x: &[f32], out: &mut [f32]) {
-                map_unary!($tlane32::<I>, x, out, f32);
-                patch_slow_f32(x, out, $tfull32::<I>);
-            }
-        )*
-
         /// The one-argument functions, named as in numexpr.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub(crate) enum UnaryFn {
@@ -267,32 +339,82 @@ macro_rules! unary_table {
                 }
             }
 
-            /// The f64 value at one point (any input; trig takes the slow path if needed).
+            /// The f64 value at one point in precision `M` (any input; trig takes the slow
+            /// path if needed).
+            #[inline(always)]
+            #[allow(dead_code)] // for the tests and benches/math.rs
+            pub(crate) fn eval_f64_at<I: Isa, M: Mode>(self, x: f64) -> f64 {
+                match self {
+                    $(UnaryFn::$pvariant => if M::FAST { $pfast::<I>(x) } else { $plane::<I>(x) },)*
+                    $(UnaryFn::$tvariant => if needs_slow_path(x) {
+                        $tfull::<I>(x)
+                    } else if M::FAST {
+                        $tfast::<I>(x)
+                    } else {
+                        $tlane::<I>(x)
+                    },)*
+                }
+            }
+
+            /// The f64 value at one point, high precision.
             #[inline(always)]
             #[allow(dead_code)] // for the tests and benches/math.rs
             pub(crate) fn eval_f64<I: Isa>(self, x: f64) -> f64 {
+                self.eval_f64_at::<I, mode::High>(x)
+            }
+
+            /// Apply to an f64 slice in precision `M` (`x` and `out` of equal length).
+            #[inline(always)]
+            pub(crate) fn apply_f64_at<I: Isa, M: Mode>(self, x: &[f64], out: &mut [f64]) {
                 match self {
-                    $(UnaryFn::$pvariant => $plane::<I>(x),)*
-                    $(UnaryFn::$tvariant => $tfull::<I>(x),)*
+                    $(UnaryFn::$pvariant => if M::FAST {
+                        map_unary!($pfast::<I>, x, out, f64)
+                    } else {
+                        map_unary!($plane::<I>, x, out, f64)
+                    },)*
+                    $(UnaryFn::$tvariant => {
+                        if M::FAST {
+                            map_unary!($tfast::<I>, x, out, f64)
+                        } else {
+                            map_unary!($tlane::<I>, x, out, f64)
+                        }
+                        patch_slow_f64(x, out, $tfull::<I>);
+                    })*
                 }
             }
 
-            /// Apply to an f64 slice (`x` and `out` of equal length).
+            /// Apply to an f32 slice in precision `M` (`x` and `out` of equal length).
             #[inline(always)]
+            pub(crate) fn apply_f32_at<I: Isa, M: Mode>(self, x: &[f32], out: &mut [f32]) {
+                match self {
+                    $(UnaryFn::$pvariant => if M::FAST {
+                        map_unary!($pfast32::<I>, x, out, f32)
+                    } else {
+                        map_unary!($plane32::<I>, x, out, f32)
+                    },)*
+                    $(UnaryFn::$tvariant => {
+                        if M::FAST {
+                            map_unary!($tfast32::<I>, x, out, f32)
+                        } else {
+                            map_unary!($tlane32::<I>, x, out, f32)
+                        }
+                        patch_slow_f32(x, out, $tfull32::<I>);
+                    })*
+                }
+            }
+
+            /// Apply to an f64 slice, high precision (`x` and `out` of equal length).
+            #[inline(always)]
+            #[allow(dead_code)] // the interface the native tier and the tests call
             pub(crate) fn apply_f64<I: Isa>(self, x: &[f64], out: &mut [f64]) {
-                match self {
-                    $(UnaryFn::$pvariant => $p64::<I>(x, out),)*
-                    $(UnaryFn::$tvariant => $t64::<I>(x, out),)*
-                }
+                self.apply_f64_at::<I, mode::High>(x, out)
             }
 
-            /// Apply to an f32 slice (`x` and `out` of equal length).
+            /// Apply to an f32 slice, high precision (`x` and `out` of equal length).
             #[inline(always)]
+            #[allow(dead_code)] // the interface the native tier and the tests call
             pub(crate) fn apply_f32<I: Isa>(self, x: &[f32], out: &mut [f32]) {
-                match self {
-                    $(UnaryFn::$pvariant => $p32::<I>(x, out),)*
-                    $(UnaryFn::$tvariant => $t32::<I>(x, out),)*
-                }
+                self.apply_f32_at::<I, mode::High>(x, out)
             }
         }
     };
@@ -300,45 +422,36 @@ macro_rules! unary_table {
 
 unary_table! {
     plain {
-        exp, Exp, exp_f64, exp_f32, exp_f64_slice, exp_f32_slice;
-        expm1, Expm1, expm1_f64, expm1_f32, expm1_f64_slice, expm1_f32_slice;
-        log, Log, log_f64, log_f32, log_f64_slice, log_f32_slice;
-        log1p, Log1p, log1p_f64, log1p_f32, log1p_f64_slice, log1p_f32_slice;
-        log2, Log2, log2_f64, log2_f32, log2_f64_slice, log2_f32_slice;
-        log10, Log10, log10_f64, log10_f32, log10_f64_slice, log10_f32_slice;
-        arcsin, Arcsin, asin_f64, asin_f32, asin_f64_slice, asin_f32_slice;
-        arccos, Arccos, acos_f64, acos_f32, acos_f64_slice, acos_f32_slice;
-        arctan, Arctan, atan_f64, atan_f32, atan_f64_slice, atan_f32_slice;
-        sinh, Sinh, sinh_f64, sinh_f32, sinh_f64_slice, sinh_f32_slice;
-        cosh, Cosh, cosh_f64, cosh_f32, cosh_f64_slice, cosh_f32_slice;
-        tanh, Tanh, tanh_f64, tanh_f32, tanh_f64_slice, tanh_f32_slice;
-        arcsinh, Arcsinh, asinh_f64, asinh_f32, asinh_f64_slice, asinh_f32_slice;
-        arccosh, Arccosh, acosh_f64, acosh_f32, acosh_f64_slice, acosh_f32_slice;
-        arctanh, Arctanh, atanh_f64, atanh_f32, atanh_f64_slice, atanh_f32_slice;
+        exp, Exp: high(exp_f64, exp_f32) fast(exp_fast_f64, exp_fast_f32);
+        expm1, Expm1: high(expm1_f64, expm1_f32) fast(expm1_fast_f64, expm1_fast_f32);
+        log, Log: high(log_f64, log_f32) fast(log_fast_f64, log_fast_f32);
+        log1p, Log1p: high(log1p_f64, log1p_f32) fast(log1p_fast_f64, log1p_fast_f32);
+        log2, Log2: high(log2_f64, log2_f32) fast(log2_fast_f64, log2_fast_f32);
+        log10, Log10: high(log10_f64, log10_f32) fast(log10_fast_f64, log10_fast_f32);
+        arcsin, Arcsin: high(asin_f64, asin_f32) fast(asin_fast_f64, asin_fast_f32);
+        arccos, Arccos: high(acos_f64, acos_f32) fast(acos_fast_f64, acos_fast_f32);
+        arctan, Arctan: high(atan_f64, atan_f32) fast(atan_fast_f64, atan_fast_f32);
+        sinh, Sinh: high(sinh_f64, sinh_f32) fast(sinh_fast_f64, sinh_fast_f32);
+        cosh, Cosh: high(cosh_f64, cosh_f32) fast(cosh_fast_f64, cosh_fast_f32);
+        tanh, Tanh: high(tanh_f64, tanh_f32) fast(tanh_fast_f64, tanh_fast_f32);
+        arcsinh, Arcsinh: high(asinh_f64, asinh_f32) fast(asinh_fast_f64, asinh_fast_f32);
+        arccosh, Arccosh: high(acosh_f64, acosh_f32) fast(acosh_fast_f64, acosh_fast_f32);
+        arctanh, Arctanh: high(atanh_f64, atanh_f32) fast(atanh_fast_f64, atanh_fast_f32);
     }
     trig {
-        sin, Sin, sin_f64_lane, sin_f64, sin_f32_lane, sin_f32, sin_f64_slice, sin_f32_slice;
-        cos, Cos, cos_f64_lane, cos_f64, cos_f32_lane, cos_f32, cos_f64_slice, cos_f32_slice;
-        tan, Tan, tan_f64_lane, tan_f64, tan_f32_lane, tan_f32, tan_f64_slice, tan_f32_slice;
+        sin, Sin: high(sin_f64_lane, sin_f64, sin_f32_lane, sin_f32)
+            fast(sin_fast_f64, sin_fast_f32);
+        cos, Cos: high(cos_f64_lane, cos_f64, cos_f32_lane, cos_f32)
+            fast(cos_fast_f64, cos_fast_f32);
+        tan, Tan: high(tan_f64_lane, tan_f64, tan_f32_lane, tan_f32)
+            fast(tan_fast_f64, tan_fast_f32);
     }
 }
 
 /// Declares the binary function table, as [`unary_table`].
 macro_rules! binary_table {
-    ($($name:ident, $variant:ident, $lane:ident, $lane32:ident, $s64:ident, $s32:ident;)*) => {
-        $(
-            #[doc = concat!("Slice driver: `out[i] = ", stringify!($name), "(a[i], b[i])` (f64).")]
-            #[inline(always)]
-            pub(crate) fn $s64<I: Isa>(a: &[f64], b: &[f64], out: &mut [f64]) {
-                map_binary!($lane::<I>, a, b, out, f64)
-            }
-            #[doc = concat!("Slice driver: `out[i] = ", stringify!($name), "(a[i], b[i])` (f32).")]
-            #[inline(always)]
-            pub(crate) fn $s32<I: Isa>(a: &[f32], b: &[f32], out: &mut [f32]) {
-                map_binary!($lane32::<I>, a, b, out, f32)
-            }
-        )*
-
+    ($($name:ident, $variant:ident: high($lane:ident, $lane32:ident)
+        fast($fast:ident, $fast32:ident);)*) => {
         /// The two-argument functions, named as in numexpr (`arctan2(y, x)`, `pow(x, y)`).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub(crate) enum BinaryFn {
@@ -361,36 +474,79 @@ macro_rules! binary_table {
                 }
             }
 
-            /// The f64 value at one point.
+            /// The f64 value at one point in precision `M`.
+            #[inline(always)]
+            #[allow(dead_code)] // for the tests and benches/math.rs
+            pub(crate) fn eval_f64_at<I: Isa, M: Mode>(self, a: f64, b: f64) -> f64 {
+                match self {
+                    $(BinaryFn::$variant => if M::FAST {
+                        $fast::<I>(a, b)
+                    } else {
+                        $lane::<I>(a, b)
+                    },)*
+                }
+            }
+
+            /// The f64 value at one point, high precision.
             #[inline(always)]
             #[allow(dead_code)] // for the tests and benches/math.rs
             pub(crate) fn eval_f64<I: Isa>(self, a: f64, b: f64) -> f64 {
+                self.eval_f64_at::<I, mode::High>(a, b)
+            }
+
+            /// Apply to f64 slices in precision `M` (all of equal length).
+            #[inline(always)]
+            pub(crate) fn apply_f64_at<I: Isa, M: Mode>(
+                self,
+                a: &[f64],
+                b: &[f64],
+                out: &mut [f64],
+            ) {
                 match self {
-                    $(BinaryFn::$variant => $lane::<I>(a, b),)*
+                    $(BinaryFn::$variant => if M::FAST {
+                        map_binary!($fast::<I>, a, b, out, f64)
+                    } else {
+                        map_binary!($lane::<I>, a, b, out, f64)
+                    },)*
                 }
             }
 
-            /// Apply to f64 slices (all of equal length).
+            /// Apply to f32 slices in precision `M` (all of equal length).
             #[inline(always)]
+            pub(crate) fn apply_f32_at<I: Isa, M: Mode>(
+                self,
+                a: &[f32],
+                b: &[f32],
+                out: &mut [f32],
+            ) {
+                match self {
+                    $(BinaryFn::$variant => if M::FAST {
+                        map_binary!($fast32::<I>, a, b, out, f32)
+                    } else {
+                        map_binary!($lane32::<I>, a, b, out, f32)
+                    },)*
+                }
+            }
+
+            /// Apply to f64 slices, high precision (all of equal length).
+            #[inline(always)]
+            #[allow(dead_code)] // the interface the native tier and the tests call
             pub(crate) fn apply_f64<I: Isa>(self, a: &[f64], b: &[f64], out: &mut [f64]) {
-                match self {
-                    $(BinaryFn::$variant => $s64::<I>(a, b, out),)*
-                }
+                self.apply_f64_at::<I, mode::High>(a, b, out)
             }
 
-            /// Apply to f32 slices (all of equal length).
+            /// Apply to f32 slices, high precision (all of equal length).
             #[inline(always)]
+            #[allow(dead_code)] // the interface the native tier and the tests call
             pub(crate) fn apply_f32<I: Isa>(self, a: &[f32], b: &[f32], out: &mut [f32]) {
-                match self {
-                    $(BinaryFn::$variant => $s32::<I>(a, b, out),)*
-                }
+                self.apply_f32_at::<I, mode::High>(a, b, out)
             }
         }
     };
 }
 
 binary_table! {
-    arctan2, Arctan2, atan2_f64, atan2_f32, atan2_f64_slice, atan2_f32_slice;
-    pow, Pow, pow_f64, pow_f32, pow_f64_slice, pow_f32_slice;
-    hypot, Hypot, hypot_f64, hypot_f32, hypot_f64_slice, hypot_f32_slice;
+    arctan2, Arctan2: high(atan2_f64, atan2_f32) fast(atan2_fast_f64, atan2_fast_f32);
+    pow, Pow: high(pow_f64, pow_f32) fast(pow_fast_f64, pow_fast_f32);
+    hypot, Hypot: high(hypot_f64, hypot_f32) fast(hypot_fast_f64, hypot_fast_f32);
 }
