@@ -21,7 +21,8 @@ use std::mem::MaybeUninit;
 
 use crate::vm::value::{Buf, Column, Elem, c128, writable};
 
-use crate::vm::math::{self, BinaryFn, UnaryFn};
+use crate::vm::math::mode::{Fast, High};
+use crate::vm::math::{self, BinaryFn, Mode, Precision, UnaryFn};
 
 /// A kernel: runs one instruction over the frame's current block.
 ///
@@ -360,29 +361,29 @@ pub(crate) mod drivers {
 
     /// A float type the math module has slice drivers for.
     pub trait MathElem: Elem {
-        fn apply1<I: Isa>(f: UnaryFn, x: &[Self], out: &mut [Self]);
-        fn apply2<I: Isa>(f: BinaryFn, a: &[Self], b: &[Self], out: &mut [Self]);
+        fn apply1<I: Isa, M: Mode>(f: UnaryFn, x: &[Self], out: &mut [Self]);
+        fn apply2<I: Isa, M: Mode>(f: BinaryFn, a: &[Self], b: &[Self], out: &mut [Self]);
     }
 
     impl MathElem for f64 {
         #[inline(always)]
-        fn apply1<I: Isa>(f: UnaryFn, x: &[f64], out: &mut [f64]) {
-            f.apply_f64::<I>(x, out)
+        fn apply1<I: Isa, M: Mode>(f: UnaryFn, x: &[f64], out: &mut [f64]) {
+            f.apply_f64_at::<I, M>(x, out)
         }
         #[inline(always)]
-        fn apply2<I: Isa>(f: BinaryFn, a: &[f64], b: &[f64], out: &mut [f64]) {
-            f.apply_f64::<I>(a, b, out)
+        fn apply2<I: Isa, M: Mode>(f: BinaryFn, a: &[f64], b: &[f64], out: &mut [f64]) {
+            f.apply_f64_at::<I, M>(a, b, out)
         }
     }
 
     impl MathElem for f32 {
         #[inline(always)]
-        fn apply1<I: Isa>(f: UnaryFn, x: &[f32], out: &mut [f32]) {
-            f.apply_f32::<I>(x, out)
+        fn apply1<I: Isa, M: Mode>(f: UnaryFn, x: &[f32], out: &mut [f32]) {
+            f.apply_f32_at::<I, M>(x, out)
         }
         #[inline(always)]
-        fn apply2<I: Isa>(f: BinaryFn, a: &[f32], b: &[f32], out: &mut [f32]) {
-            f.apply_f32::<I>(a, b, out)
+        fn apply2<I: Isa, M: Mode>(f: BinaryFn, a: &[f32], b: &[f32], out: &mut [f32]) {
+            f.apply_f32_at::<I, M>(a, b, out)
         }
     }
 
@@ -401,7 +402,7 @@ pub(crate) mod drivers {
     /// A transcendental function of one operand, through the math module's slice driver; a
     /// scalar operand goes through the same driver, so its value never depends on that.
     #[inline(always)]
-    pub fn math1<I: Isa, T: MathElem>(
+    pub fn math1<I: Isa, M: Mode, T: MathElem>(
         s: &Sources<'_>,
         i: &Instr,
         out: &mut [MaybeUninit<T>],
@@ -412,12 +413,12 @@ pub(crate) mod drivers {
             Some(Src::Slice(x)) => {
                 for (o, x) in out.chunks_mut(CHUNK).zip(x.chunks(CHUNK)) {
                     let t = &mut tmp[..o.len()];
-                    T::apply1::<I>(f, &x[..o.len()], t);
+                    T::apply1::<I, M>(f, &x[..o.len()], t);
                     put(o, t);
                 }
             }
             Some(Src::Splat(v)) => {
-                T::apply1::<I>(f, &[v; 8], &mut tmp[..8]);
+                T::apply1::<I, M>(f, &[v; 8], &mut tmp[..8]);
                 fill(out, tmp[0]);
             }
             None => return false,
@@ -428,7 +429,7 @@ pub(crate) mod drivers {
     /// A transcendental function of two operands, through the math module's slice driver;
     /// a scalar operand is splatted a chunk at a time.
     #[inline(always)]
-    pub fn math2<I: Isa, T: MathElem>(
+    pub fn math2<I: Isa, M: Mode, T: MathElem>(
         s: &Sources<'_>,
         i: &Instr,
         out: &mut [MaybeUninit<T>],
@@ -456,7 +457,7 @@ pub(crate) mod drivers {
                 Src::Splat(_) => &sb[..len],
             };
             let t = &mut tmp[..len];
-            T::apply2::<I>(f, x, y, t);
+            T::apply2::<I, M>(f, x, y, t);
             put(o, t);
             at += len;
         }
@@ -495,13 +496,29 @@ pub(crate) mod drivers {
 }
 
 macro_rules! isa_table {
-    ($module:ident, $isa:ident, $features:tt, $($name:ident)*) => {
+    ($module:ident, $isa:ident, $features:tt, $($name:ident $shape:ident)*) => {
         /// The kernels compiled for one ISA.
         #[allow(non_snake_case)]
         pub(crate) mod $module {
             use super::*;
             use crate::vm::isa::$isa;
-            $(isa_fn!($name, $isa, $features);)*
+            $(isa_fn!($name, $isa, High, $features);)*
+
+            /// The [`Precision::Fast`] kernels of the transcendental functions.
+            #[allow(non_snake_case)]
+            mod fast {
+                use super::*;
+                $(fast_fn!($shape, $name, $isa, $features);)*
+            }
+
+            /// This ISA's fast-precision kernel for `op`, when `op` has one.
+            pub(crate) fn fast_kernel(op: OpCode) -> Option<Kernel> {
+                #[allow(unreachable_patterns)]
+                match op {
+                    $(OpCode::$name => fast_entry!($shape, $name),)*
+                    _ => None,
+                }
+            }
 
             /// This ISA's kernel for `op`.
             pub(crate) fn kernel(op: OpCode) -> Kernel {
@@ -517,18 +534,42 @@ macro_rules! isa_table {
     };
 }
 
-/// One kernel compiled for one ISA (with its target features, if any).
+/// One kernel compiled for one ISA (with its target features, if any) and one precision.
 macro_rules! isa_fn {
-    ($name:ident, $isa:ident, []) => {
+    ($name:ident, $isa:ident, $mode:ident, []) => {
         pub(super) fn $name(i: &Instr, f: &mut Frame<'_>) {
-            generic::$name::<$isa>(i, f)
+            generic::$name::<$isa, $mode>(i, f)
         }
     };
-    ($name:ident, $isa:ident, [$feature:literal]) => {
+    ($name:ident, $isa:ident, $mode:ident, [$feature:literal]) => {
         #[target_feature(enable = $feature)]
         pub(super) fn $name(i: &Instr, f: &mut Frame<'_>) {
-            generic::$name::<$isa>(i, f)
+            generic::$name::<$isa, $mode>(i, f)
         }
+    };
+}
+
+/// The fast-precision kernel of a `math1`/`math2` entry; nothing for other shapes.
+macro_rules! fast_fn {
+    (math1, $name:ident, $isa:ident, $features:tt) => {
+        isa_fn!($name, $isa, Fast, $features);
+    };
+    (math2, $name:ident, $isa:ident, $features:tt) => {
+        isa_fn!($name, $isa, Fast, $features);
+    };
+    ($shape:ident, $name:ident, $isa:ident, $features:tt) => {};
+}
+
+/// `Some(fast kernel)` for a `math1`/`math2` entry, `None` for other shapes.
+macro_rules! fast_entry {
+    (math1, $name:ident) => {
+        Some(fast::$name as Kernel)
+    };
+    (math2, $name:ident) => {
+        Some(fast::$name as Kernel)
+    };
+    ($shape:ident, $name:ident) => {
+        None
     };
 }
 
@@ -537,21 +578,22 @@ macro_rules! isa_fn {
 /// Both closures must be inlined into the kernel so that they are compiled with the target
 /// features of the ISA wrapper that inlines it (a closure is a function of its own).
 macro_rules! kernel_body {
-    ($i:ident, math1, $arg:ident, $ret:ident, $f:expr, $instr:ident, $frame:ident) => {
+    ($i:ident, $m:ident, math1, $arg:ident, $ret:ident, $f:expr, $instr:ident, $frame:ident) => {
         $frame.with_dst::<$ret>(
             $instr.dst,
             #[inline(always)]
-            |s, out| drivers::math1::<$i, $arg>(s, $instr, out, $f),
+            |s, out| drivers::math1::<$i, $m, $arg>(s, $instr, out, $f),
         )
     };
-    ($i:ident, math2, $arg:ident, $ret:ident, $f:expr, $instr:ident, $frame:ident) => {
+    ($i:ident, $m:ident, math2, $arg:ident, $ret:ident, $f:expr, $instr:ident, $frame:ident) => {
         $frame.with_dst::<$ret>(
             $instr.dst,
             #[inline(always)]
-            |s, out| drivers::math2::<$i, $arg>(s, $instr, out, $f),
+            |s, out| drivers::math2::<$i, $m, $arg>(s, $instr, out, $f),
         )
     };
-    ($i:ident, $shape:ident, $arg:ident, $ret:ident, $f:expr, $instr:ident, $frame:ident) => {
+    ($i:ident, $m:ident, $shape:ident, $arg:ident, $ret:ident, $f:expr, $instr:ident,
+        $frame:ident) => {
         $frame.with_dst::<$ret>(
             $instr.dst,
             #[inline(always)]
@@ -576,22 +618,55 @@ macro_rules! define_kernels {
         mod generic {
             use super::*;
             $(
+                // `M` (the precision) matters to the math shapes only.
                 #[inline(always)]
-                pub(super) fn $name<I: Isa>(instr: &Instr, frame: &mut Frame<'_>) {
-                    kernel_body!(I, $shape, $arg, $ret, $f, instr, frame);
+                pub(super) fn $name<I: Isa, M: Mode>(instr: &Instr, frame: &mut Frame<'_>) {
+                    kernel_body!(I, M, $shape, $arg, $ret, $f, instr, frame);
                 }
             )*
         }
 
-        crate::vm::isa::for_each_isa!(isa_table!($($name)*));
+        crate::vm::isa::for_each_isa!(isa_table!($($name $shape)*));
     };
 }
 
 for_each_instruction!(define_kernels);
 
-/// The kernels of `prog`'s instructions, compiled for `isa`.
+/// The kernels of `prog`'s instructions, compiled for `isa`, at high precision.
 pub(crate) fn resolve(prog: &crate::bytecode::Program, isa: IsaKind) -> Box<[Kernel]> {
-    prog.instrs.iter().map(|i| kernel(isa, i.op)).collect()
+    resolve_at(prog, isa, Precision::High)
+}
+
+/// The kernels of `prog`'s instructions, compiled for `isa`, with the transcendental
+/// functions at `precision` (the only place a precision is chosen: nothing per element).
+pub(crate) fn resolve_at(
+    prog: &crate::bytecode::Program,
+    isa: IsaKind,
+    precision: Precision,
+) -> Box<[Kernel]> {
+    prog.instrs
+        .iter()
+        .map(|i| kernel_at(isa, i.op, precision))
+        .collect()
+}
+
+/// The kernel for `op` compiled for `isa`, at `precision`.
+pub(crate) fn kernel_at(isa: IsaKind, op: OpCode, precision: Precision) -> Kernel {
+    if precision == Precision::Fast {
+        let fast = match isa {
+            IsaKind::Baseline => baseline::fast_kernel(op),
+            #[cfg(target_arch = "x86_64")]
+            IsaKind::Avx2 => avx2::fast_kernel(op),
+            #[cfg(target_arch = "x86_64")]
+            IsaKind::Avx512 => avx512::fast_kernel(op),
+            #[allow(unreachable_patterns)]
+            _ => baseline::fast_kernel(op),
+        };
+        if let Some(k) = fast {
+            return k;
+        }
+    }
+    kernel(isa, op)
 }
 
 /// The kernel for `op` compiled for `isa`.
