@@ -81,9 +81,25 @@ mod trig;
 pub(crate) mod tests;
 
 pub(crate) use atrig::{acos_f64, asin_f64, atan_f64, atan2_f64};
+use atrig::{
+    acos_fast_f64, asin_fast_f64, atan_fast_f64, atan2_common_f64, atan2_fast_common_f64,
+    atan2_fast_f64, atan2_is_common,
+};
+use exp::{
+    cosh_common_f64, cosh_fast_common_f64, cosh_fast_f64, exp_common_f64, exp_fast_common_f64,
+    exp_fast_f64, exp_is_common, expm1_common_f64, expm1_fast_common_f64, expm1_fast_f64,
+    expm1_is_common, hyperbolic_is_common, sinh_common_f64, sinh_fast_common_f64, sinh_fast_f64,
+};
 pub(crate) use exp::{cosh_f64, exp_f64, expm1_f64, sinh_f64, tanh_f64};
 pub(crate) use log::{acosh_f64, asinh_f64, atanh_f64, log_f64, log1p_f64, log2_f64, log10_f64};
+use log::{
+    acosh_fast_f64, asinh_fast_f64, atanh_fast_f64, log_common_f64, log_fast_common_f64,
+    log_fast_f64, log_is_common, log1p_common_f64, log1p_fast_common_f64, log1p_fast_f64,
+    log1p_is_common, log2_common_f64, log2_fast_common_f64, log2_fast_f64, log10_common_f64,
+    log10_fast_common_f64, log10_fast_f64,
+};
 pub(crate) use pow::{hypot_f64, pow_f64, pow_f64_for_f32};
+use pow::{pow_common_f64, pow_fast_common_f64, pow_fast_f64, pow_is_common};
 pub(crate) use trig::{cos_f64, sin_f64, tan_f64};
 
 use super::isa::Isa;
@@ -92,7 +108,10 @@ use single::{
     exp_f32, expm1_f32, log_f32, log1p_f32, log2_f32, log10_f32, sin_f32, sin_f32_lane, sinh_f32,
     tan_f32, tan_f32_lane, tanh_f32,
 };
-use trig::{cos_f64_lane, needs_slow_path, sin_f64_lane, tan_f64_lane};
+use trig::{
+    cos_f64_lane, cos_fast_f64, needs_slow_path, sin_f64_lane, sin_fast_f64, tan_f64_lane,
+    tan_fast_f64,
+};
 
 /// Declares `name_f32(a, b) = name_f64(a as f64, b as f64) as f32` wrappers.
 macro_rules! binary_via_f64 {
@@ -113,7 +132,20 @@ binary_via_f64! {
     hypot_f32 => hypot_f64;
 }
 
-// TEMPORARY: fast = high until each fast lane is written.
+/// hypot is one correctly rounded square root of a fused sum: both precisions are one.
+#[inline(always)]
+fn hypot_fast_f64<I: Isa>(x: f64, y: f64) -> f64 {
+    hypot_f64::<I>(x, y)
+}
+
+/// tanh: the high-precision lane is already as fast as libmvec's, and the cheaper forms
+/// tried (sinh/cosh from one exponential pair, `1 - 2/(1 + e^2a)`) reach 4-5 ulp.
+#[inline(always)]
+fn tanh_fast_f64<I: Isa>(x: f64) -> f64 {
+    tanh_f64::<I>(x)
+}
+
+// f32 keeps the high-precision lanes in `fast` too until its own fast lanes exist.
 macro_rules! same_as_high {
     ($($fast:ident => $high:ident: $t:ty;)*) => {$(
         #[inline(always)]
@@ -127,29 +159,29 @@ macro_rules! same_as_high2 {
     )*};
 }
 same_as_high! {
-    exp_fast_f64 => exp_f64: f64; exp_fast_f32 => exp_f32: f32;
-    expm1_fast_f64 => expm1_f64: f64; expm1_fast_f32 => expm1_f32: f32;
-    log_fast_f64 => log_f64: f64; log_fast_f32 => log_f32: f32;
-    log1p_fast_f64 => log1p_f64: f64; log1p_fast_f32 => log1p_f32: f32;
-    log2_fast_f64 => log2_f64: f64; log2_fast_f32 => log2_f32: f32;
-    log10_fast_f64 => log10_f64: f64; log10_fast_f32 => log10_f32: f32;
-    asin_fast_f64 => asin_f64: f64; asin_fast_f32 => asin_f32: f32;
-    acos_fast_f64 => acos_f64: f64; acos_fast_f32 => acos_f32: f32;
-    atan_fast_f64 => atan_f64: f64; atan_fast_f32 => atan_f32: f32;
-    sinh_fast_f64 => sinh_f64: f64; sinh_fast_f32 => sinh_f32: f32;
-    cosh_fast_f64 => cosh_f64: f64; cosh_fast_f32 => cosh_f32: f32;
-    tanh_fast_f64 => tanh_f64: f64; tanh_fast_f32 => tanh_f32: f32;
-    asinh_fast_f64 => asinh_f64: f64; asinh_fast_f32 => asinh_f32: f32;
-    acosh_fast_f64 => acosh_f64: f64; acosh_fast_f32 => acosh_f32: f32;
-    atanh_fast_f64 => atanh_f64: f64; atanh_fast_f32 => atanh_f32: f32;
-    sin_fast_f64 => sin_f64_lane: f64; sin_fast_f32 => sin_f32_lane: f32;
-    cos_fast_f64 => cos_f64_lane: f64; cos_fast_f32 => cos_f32_lane: f32;
-    tan_fast_f64 => tan_f64_lane: f64; tan_fast_f32 => tan_f32_lane: f32;
+    exp_fast_f32 => exp_f32: f32;
+    expm1_fast_f32 => expm1_f32: f32;
+    log_fast_f32 => log_f32: f32;
+    log1p_fast_f32 => log1p_f32: f32;
+    log2_fast_f32 => log2_f32: f32;
+    log10_fast_f32 => log10_f32: f32;
+    asin_fast_f32 => asin_f32: f32;
+    acos_fast_f32 => acos_f32: f32;
+    atan_fast_f32 => atan_f32: f32;
+    sinh_fast_f32 => sinh_f32: f32;
+    cosh_fast_f32 => cosh_f32: f32;
+    tanh_fast_f32 => tanh_f32: f32;
+    asinh_fast_f32 => asinh_f32: f32;
+    acosh_fast_f32 => acosh_f32: f32;
+    atanh_fast_f32 => atanh_f32: f32;
+    sin_fast_f32 => sin_f32_lane: f32;
+    cos_fast_f32 => cos_f32_lane: f32;
+    tan_fast_f32 => tan_f32_lane: f32;
 }
 same_as_high2! {
-    atan2_fast_f64 => atan2_f64: f64; atan2_fast_f32 => atan2_f32: f32;
-    pow_fast_f64 => pow_f64: f64; pow_fast_f32 => pow_f32: f32;
-    hypot_fast_f64 => hypot_f64: f64; hypot_fast_f32 => hypot_f32: f32;
+    atan2_fast_f32 => atan2_f32: f32;
+    pow_fast_f32 => pow_f32: f32;
+    hypot_fast_f32 => hypot_f32: f32;
 }
 
 // The loops are macros, not functions taking `impl Fn`: a lane function passed as a value
@@ -300,13 +332,76 @@ pub(crate) mod mode {
     }
 }
 
+/// Elements per chunk of a split driver: each chunk runs the common lane when all its
+/// elements are common, else the complete one.
+const SPLIT_CHUNK: usize = 64;
+
+/// `out[i] = f(x[i])` for a function with a common-case lane: per chunk of
+/// [`SPLIT_CHUNK`] elements, one vectorised check of `is_common` picks the lane (a branch
+/// per chunk, none per element). The common lane is bit-equal to the complete one on
+/// common arguments, so no result depends on its neighbours.
+macro_rules! map_unary_split {
+    ($common:expr, $complete:expr, $is_common:expr, $x:expr, $out:expr, $t:ty) => {{
+        let (x, out): (&[$t], &mut [$t]) = ($x, $out);
+        for (xc, oc) in x.chunks(SPLIT_CHUNK).zip(out.chunks_mut(SPLIT_CHUNK)) {
+            if xc.iter().fold(true, |all, &v| all & $is_common(v)) {
+                map_unary!($common, xc, oc, $t)
+            } else {
+                map_unary!($complete, xc, oc, $t)
+            }
+        }
+    }};
+}
+
+/// As [`map_unary_split`] for two arguments.
+macro_rules! map_binary_split {
+    ($common:expr, $complete:expr, $is_common:expr, $a:expr, $b:expr, $out:expr, $t:ty) => {{
+        let (a, b, out): (&[$t], &[$t], &mut [$t]) = ($a, $b, $out);
+        let chunks = a.chunks(SPLIT_CHUNK).zip(b.chunks(SPLIT_CHUNK));
+        for ((ac, bc), oc) in chunks.zip(out.chunks_mut(SPLIT_CHUNK)) {
+            let all = ac
+                .iter()
+                .zip(bc)
+                .fold(true, |all, (&u, &v)| all & $is_common(u, v));
+            if all {
+                map_binary!($common, ac, bc, oc, $t)
+            } else {
+                map_binary!($complete, ac, bc, oc, $t)
+            }
+        }
+    }};
+}
+
+/// The f64 slice loop of one table entry: plain, or split when it names a common lane.
+macro_rules! drive_unary_f64 {
+    ($lane:ident, [], $x:expr, $out:expr) => {
+        map_unary!($lane::<I>, $x, $out, f64)
+    };
+    ($lane:ident, [$is_common:ident, $common:ident], $x:expr, $out:expr) => {
+        map_unary_split!($common::<I>, $lane::<I>, $is_common, $x, $out, f64)
+    };
+}
+
+/// As [`drive_unary_f64`] for two arguments.
+macro_rules! drive_binary_f64 {
+    ($lane:ident, [], $a:expr, $b:expr, $out:expr) => {
+        map_binary!($lane::<I>, $a, $b, $out, f64)
+    };
+    ($lane:ident, [$is_common:ident, $common:ident], $a:expr, $b:expr, $out:expr) => {
+        map_binary_split!($common::<I>, $lane::<I>, $is_common, $a, $b, $out, f64)
+    };
+}
+
 /// Declares the unary function table: the enum, its names, and its slice drivers per
-/// precision. `plain` functions are one branch-free lane pass; `trig` ones add the
-/// slow-path patch (in both precisions the patch is the high-precision scalar function).
+/// precision. `plain` functions are one branch-free lane pass (split into a common-case
+/// and a complete lane where an entry names `common(is_common, high lane, fast lane)`);
+/// `trig` ones add the slow-path patch (in both precisions the patch is the high-precision
+/// scalar function).
 macro_rules! unary_table {
     (
         plain { $($pname:ident, $pvariant:ident:
-            high($plane:ident, $plane32:ident) fast($pfast:ident, $pfast32:ident);)* }
+            high($plane:ident, $plane32:ident) fast($pfast:ident, $pfast32:ident)
+            $(common($pis:ident, $pcommon:ident, $pcommon_fast:ident))?;)* }
         trig { $($tname:ident, $tvariant:ident:
             high($tlane:ident, $tfull:ident, $tlane32:ident, $tfull32:ident)
             fast($tfast:ident, $tfast32:ident);)* }
@@ -368,9 +463,9 @@ macro_rules! unary_table {
             pub(crate) fn apply_f64_at<I: Isa, M: Mode>(self, x: &[f64], out: &mut [f64]) {
                 match self {
                     $(UnaryFn::$pvariant => if M::FAST {
-                        map_unary!($pfast::<I>, x, out, f64)
+                        drive_unary_f64!($pfast, [$($pis, $pcommon_fast)?], x, out)
                     } else {
-                        map_unary!($plane::<I>, x, out, f64)
+                        drive_unary_f64!($plane, [$($pis, $pcommon)?], x, out)
                     },)*
                     $(UnaryFn::$tvariant => {
                         if M::FAST {
@@ -422,17 +517,25 @@ macro_rules! unary_table {
 
 unary_table! {
     plain {
-        exp, Exp: high(exp_f64, exp_f32) fast(exp_fast_f64, exp_fast_f32);
-        expm1, Expm1: high(expm1_f64, expm1_f32) fast(expm1_fast_f64, expm1_fast_f32);
-        log, Log: high(log_f64, log_f32) fast(log_fast_f64, log_fast_f32);
-        log1p, Log1p: high(log1p_f64, log1p_f32) fast(log1p_fast_f64, log1p_fast_f32);
-        log2, Log2: high(log2_f64, log2_f32) fast(log2_fast_f64, log2_fast_f32);
-        log10, Log10: high(log10_f64, log10_f32) fast(log10_fast_f64, log10_fast_f32);
+        exp, Exp: high(exp_f64, exp_f32) fast(exp_fast_f64, exp_fast_f32)
+            common(exp_is_common, exp_common_f64, exp_fast_common_f64);
+        expm1, Expm1: high(expm1_f64, expm1_f32) fast(expm1_fast_f64, expm1_fast_f32)
+            common(expm1_is_common, expm1_common_f64, expm1_fast_common_f64);
+        log, Log: high(log_f64, log_f32) fast(log_fast_f64, log_fast_f32)
+            common(log_is_common, log_common_f64, log_fast_common_f64);
+        log1p, Log1p: high(log1p_f64, log1p_f32) fast(log1p_fast_f64, log1p_fast_f32)
+            common(log1p_is_common, log1p_common_f64, log1p_fast_common_f64);
+        log2, Log2: high(log2_f64, log2_f32) fast(log2_fast_f64, log2_fast_f32)
+            common(log_is_common, log2_common_f64, log2_fast_common_f64);
+        log10, Log10: high(log10_f64, log10_f32) fast(log10_fast_f64, log10_fast_f32)
+            common(log_is_common, log10_common_f64, log10_fast_common_f64);
         arcsin, Arcsin: high(asin_f64, asin_f32) fast(asin_fast_f64, asin_fast_f32);
         arccos, Arccos: high(acos_f64, acos_f32) fast(acos_fast_f64, acos_fast_f32);
         arctan, Arctan: high(atan_f64, atan_f32) fast(atan_fast_f64, atan_fast_f32);
-        sinh, Sinh: high(sinh_f64, sinh_f32) fast(sinh_fast_f64, sinh_fast_f32);
-        cosh, Cosh: high(cosh_f64, cosh_f32) fast(cosh_fast_f64, cosh_fast_f32);
+        sinh, Sinh: high(sinh_f64, sinh_f32) fast(sinh_fast_f64, sinh_fast_f32)
+            common(hyperbolic_is_common, sinh_common_f64, sinh_fast_common_f64);
+        cosh, Cosh: high(cosh_f64, cosh_f32) fast(cosh_fast_f64, cosh_fast_f32)
+            common(hyperbolic_is_common, cosh_common_f64, cosh_fast_common_f64);
         tanh, Tanh: high(tanh_f64, tanh_f32) fast(tanh_fast_f64, tanh_fast_f32);
         arcsinh, Arcsinh: high(asinh_f64, asinh_f32) fast(asinh_fast_f64, asinh_fast_f32);
         arccosh, Arccosh: high(acosh_f64, acosh_f32) fast(acosh_fast_f64, acosh_fast_f32);
@@ -451,7 +554,8 @@ unary_table! {
 /// Declares the binary function table, as [`unary_table`].
 macro_rules! binary_table {
     ($($name:ident, $variant:ident: high($lane:ident, $lane32:ident)
-        fast($fast:ident, $fast32:ident);)*) => {
+        fast($fast:ident, $fast32:ident)
+        $(common($is_common:ident, $common:ident, $common_fast:ident))?;)*) => {
         /// The two-argument functions, named as in numexpr (`arctan2(y, x)`, `pow(x, y)`).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub(crate) enum BinaryFn {
@@ -504,9 +608,9 @@ macro_rules! binary_table {
             ) {
                 match self {
                     $(BinaryFn::$variant => if M::FAST {
-                        map_binary!($fast::<I>, a, b, out, f64)
+                        drive_binary_f64!($fast, [$($is_common, $common_fast)?], a, b, out)
                     } else {
-                        map_binary!($lane::<I>, a, b, out, f64)
+                        drive_binary_f64!($lane, [$($is_common, $common)?], a, b, out)
                     },)*
                 }
             }
@@ -546,7 +650,9 @@ macro_rules! binary_table {
 }
 
 binary_table! {
-    arctan2, Arctan2: high(atan2_f64, atan2_f32) fast(atan2_fast_f64, atan2_fast_f32);
-    pow, Pow: high(pow_f64, pow_f32) fast(pow_fast_f64, pow_fast_f32);
+    arctan2, Arctan2: high(atan2_f64, atan2_f32) fast(atan2_fast_f64, atan2_fast_f32)
+        common(atan2_is_common, atan2_common_f64, atan2_fast_common_f64);
+    pow, Pow: high(pow_f64, pow_f32) fast(pow_fast_f64, pow_fast_f32)
+        common(pow_is_common, pow_common_f64, pow_fast_common_f64);
     hypot, Hypot: high(hypot_f64, hypot_f32) fast(hypot_fast_f64, hypot_fast_f32);
 }
