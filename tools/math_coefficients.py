@@ -370,16 +370,45 @@ def main_f32():
 
     poly("LOG_POLY_F32", log_r_over_w, mpf(0), smax**2, 3,
          "log((1+s)/(1-s)) = 2s + s * w * P(w), w = s^2 (f32).")
-    zmax = (pi / 4 + mpf("1e-4"))**2
+    # The f32 reduction rounds x*2/pi in f32: for |x| <= 2^16 the remainder can exceed pi/4
+    # by (pi/2) * 2^-9 < 0.003.
+    zmax = (pi / 4 + mpf("3e-3"))**2
     poly("SIN_POLY_F32", lambda z: (sin(sqrt(z)) - sqrt(z)) / sqrt(z)**3, mpf(0), zmax, 3,
          "sin(r) = r + r^3 * P(z), z = r^2, |r| <= pi/4 (f32).")
     poly("COS_POLY_F32", lambda z: (cos(sqrt(z)) - 1 + z / 2) / z**2, mpf(0), zmax, 3,
          "cos(r) = 1 - z/2 + z^2 * P(z), z = r^2, |r| <= pi/4 (f32).")
+    tmax = mpf(7) / 16
+    poly("ATAN_POLY_F32", lambda z: (atan(sqrt(z)) - sqrt(z)) / sqrt(z)**3, mpf(0), tmax**2, 5,
+         "atan(t) = t + t^3 * P(z), z = t^2, |t| <= 7/16 (f32).")
+    poly("ASIN_POLY_F32", lambda z: (asin(sqrt(z)) - sqrt(z)) / sqrt(z)**3, mpf(0), mpf(1) / 4,
+         5, "asin(s) = s + s^3 * P(z), z = s^2, |s| <= 1/2 (f32).")
     emit("")
     const("LN2_HI_F32", truncate(ln2, 16), "ln 2 truncated to 16 bits: n * LN2_HI_F32 is exact for |n| < 2^8.")
     const("LN2_LO_F32", ln2 - truncate(ln2, 16), "ln 2 - LN2_HI_F32.")
     const("LOG2_E_F32", 1 / ln2, "1 / ln 2.")
-    # sin/cos/tan of f32 reduce their argument in f64 (trig.rs), so no f32 split of pi/2.
+    # pi/2 in four f32 pieces: x - n*P1 is exact with FMA (see single.rs), the others carry
+    # the rest (96 bits in all); pi in two (arctan2, arccos).
+    c = pi / 2
+    p1 = mpf(rnd(c))
+    p2 = mpf(rnd(c - p1))
+    p3 = mpf(rnd(c - p1 - p2))
+    p4 = mpf(rnd(c - p1 - p2 - p3))
+    const("PIO2_A_F32", p1, "pi/2 rounded to f32.")
+    const("PIO2_B_F32", p2, "pi/2 - PIO2_A_F32, rounded.")
+    const("PIO2_C_F32", p3, "pi/2 - PIO2_A_F32 - PIO2_B_F32, rounded.")
+    const("PIO2_D_F32", p4, "pi/2 - PIO2_A_F32 - PIO2_B_F32 - PIO2_C_F32, rounded.")
+    const("PI_A_F32", pi, "pi rounded to f32.")
+    const("PI_B_F32", pi - mpf(rnd(pi)), "pi - PI_A_F32, rounded.")
+    const("TWO_OVER_PI_F32", 2 / pi, "2/pi rounded.")
+    # log2/log10 carry log(1+f) as hi + lo (hi with 12 significant bits): 1/ln2 and 1/ln10
+    # split the same way, so hi * INV_*_HI is exact.
+    for name, c in (("INV_LN2", 1 / ln2), ("INV_LN10", 1 / log(10))):
+        h = truncate(c, 12)
+        const(f"{name}_HI_F32", h, f"{name.lower()} truncated to 12 bits.")
+        const(f"{name}_LO_F32", c - h, f"{name.lower()} - {name}_HI_F32, rounded.")
+    l102 = log(2) / log(10)
+    const("LOG10_2_HI_F32", truncate(l102, 16), "log10(2) truncated to 16 bits: k * it is exact.")
+    const("LOG10_2_LO_F32", l102 - truncate(l102, 16), "log10(2) - LOG10_2_HI_F32, rounded.")
 
 
 if PRECISION == "f32":

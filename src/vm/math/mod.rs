@@ -68,13 +68,14 @@
 //! and VCL).
 
 mod atrig;
+pub(crate) mod complex;
 mod consts;
 mod consts_f32;
 mod exp;
 mod lane;
 mod log;
 mod pow;
-mod single;
+pub(crate) mod single;
 mod trig;
 
 #[cfg(test)]
@@ -104,9 +105,10 @@ pub(crate) use trig::{cos_f64, sin_f64, tan_f64};
 
 use super::isa::Isa;
 use single::{
-    acos_f32, acosh_f32, asin_f32, asinh_f32, atan_f32, atanh_f32, cos_f32, cos_f32_lane, cosh_f32,
-    exp_f32, expm1_f32, log_f32, log1p_f32, log2_f32, log10_f32, sin_f32, sin_f32_lane, sinh_f32,
-    tan_f32, tan_f32_lane, tanh_f32,
+    acos_f32, acosh_f32, asin_f32, asinh_f32, atan_f32, atan2_f32, atanh_f32, cos_f32,
+    cos_fast_f32, cos_native_f32, cosh_f32, exp_f32, expm1_f32, expm1_fast_f32, hypot_f32, log_f32,
+    log1p_f32, log2_f32, log10_f32, needs_slow_path_f32, sin_f32, sin_fast_f32, sin_native_f32,
+    sinh_f32, tan_f32, tan_native_f32, tanh_f32,
 };
 use trig::{
     cos_f64_lane, cos_fast_f64, needs_slow_path, sin_f64_lane, sin_fast_f64, tan_f64_lane,
@@ -127,9 +129,7 @@ macro_rules! binary_via_f64 {
 }
 
 binary_via_f64! {
-    atan2_f32 => atan2_f64;
     pow_f32 => pow_f64_for_f32;
-    hypot_f32 => hypot_f64;
 }
 
 /// hypot is one correctly rounded square root of a fused sum: both precisions are one.
@@ -145,7 +145,8 @@ fn tanh_fast_f64<I: Isa>(x: f64) -> f64 {
     tanh_f64::<I>(x)
 }
 
-// f32 keeps the high-precision lanes in `fast` too until its own fast lanes exist.
+// f32 functions whose high-precision lane serves `fast` too (already cheap, or computed
+// in f64).
 macro_rules! same_as_high {
     ($($fast:ident => $high:ident: $t:ty;)*) => {$(
         #[inline(always)]
@@ -160,7 +161,6 @@ macro_rules! same_as_high2 {
 }
 same_as_high! {
     exp_fast_f32 => exp_f32: f32;
-    expm1_fast_f32 => expm1_f32: f32;
     log_fast_f32 => log_f32: f32;
     log1p_fast_f32 => log1p_f32: f32;
     log2_fast_f32 => log2_f32: f32;
@@ -174,9 +174,7 @@ same_as_high! {
     asinh_fast_f32 => asinh_f32: f32;
     acosh_fast_f32 => acosh_f32: f32;
     atanh_fast_f32 => atanh_f32: f32;
-    sin_fast_f32 => sin_f32_lane: f32;
-    cos_fast_f32 => cos_f32_lane: f32;
-    tan_fast_f32 => tan_f32_lane: f32;
+    tan_fast_f32 => tan_native_f32: f32;
 }
 same_as_high2! {
     atan2_fast_f32 => atan2_f32: f32;
@@ -243,9 +241,8 @@ macro_rules! map_binary {
 
 /// Whether any element needs the trig slow path: one vectorised OR-reduction.
 #[inline(always)]
-fn any_needs_slow_path<T: Copy + Into<f64>>(x: &[T]) -> bool {
-    x.iter()
-        .fold(false, |acc, &v| acc | needs_slow_path(v.into()))
+fn any_needs_slow_path(x: &[f64]) -> bool {
+    x.iter().fold(false, |acc, &v| acc | needs_slow_path(v))
 }
 
 /// Second pass of a trig driver: recompute the slow lanes with the full (branching)
@@ -261,12 +258,12 @@ fn patch_slow_f64(x: &[f64], out: &mut [f64], full: impl Fn(f64) -> f64) {
     }
 }
 
-/// As [`patch_slow_f64`] for f32 data.
+/// As [`patch_slow_f64`] for f32 data (whose lanes reduce up to `F32_TRIG_MAX`).
 #[inline(always)]
 fn patch_slow_f32(x: &[f32], out: &mut [f32], full: impl Fn(f32) -> f32) {
-    if any_needs_slow_path(x) {
+    if x.iter().fold(false, |acc, &v| acc | needs_slow_path_f32(v)) {
         for (o, &v) in out.iter_mut().zip(x) {
-            if needs_slow_path(f64::from(v)) {
+            if needs_slow_path_f32(v) {
                 *o = full(v);
             }
         }
@@ -542,11 +539,11 @@ unary_table! {
         arctanh, Arctanh: high(atanh_f64, atanh_f32) fast(atanh_fast_f64, atanh_fast_f32);
     }
     trig {
-        sin, Sin: high(sin_f64_lane, sin_f64, sin_f32_lane, sin_f32)
+        sin, Sin: high(sin_f64_lane, sin_f64, sin_native_f32, sin_f32)
             fast(sin_fast_f64, sin_fast_f32);
-        cos, Cos: high(cos_f64_lane, cos_f64, cos_f32_lane, cos_f32)
+        cos, Cos: high(cos_f64_lane, cos_f64, cos_native_f32, cos_f32)
             fast(cos_fast_f64, cos_fast_f32);
-        tan, Tan: high(tan_f64_lane, tan_f64, tan_f32_lane, tan_f32)
+        tan, Tan: high(tan_f64_lane, tan_f64, tan_native_f32, tan_f32)
             fast(tan_fast_f64, tan_fast_f32);
     }
 }

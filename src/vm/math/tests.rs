@@ -938,3 +938,52 @@ fn common_lanes_equal_complete_lanes() {
         }
     }
 }
+
+/// Every f32 from 2^-3 to the f32 trig lanes' limit (both signs; below 2^-3 sin, cos and
+/// tan are within an ulp of x, 1 and x by their first terms), for sin, cos and tan in both
+/// precisions on every ISA: the reduction's worst cases near multiples of pi/2 are among
+/// them. About a minute in release: `cargo test --release --lib f32_trig_exhaustive --
+/// --ignored`.
+#[test]
+#[ignore = "long: run with --release -- --ignored"]
+fn f32_trig_exhaustive() {
+    let lo = (0.125f32).to_bits();
+    let hi = super::single::F32_TRIG_MAX.to_bits();
+    let xs: Vec<f32> = (lo..=hi)
+        .map(f32::from_bits)
+        .flat_map(|x| [x, -x])
+        .collect();
+    let cases: [(UnaryFn, extern "C" fn(f64) -> f64, u64); 3] = [
+        (UnaryFn::Sin, glibc::sin, 2),
+        (UnaryFn::Cos, glibc::cos, 2),
+        (UnaryFn::Tan, glibc::tan, 4),
+    ];
+    for (op, reference, budget) in cases {
+        let want: Vec<f32> = xs.iter().map(|&x| reference(f64::from(x)) as f32).collect();
+        for (kind, p) in IsaKind::available().flat_map(|k| Precision::ALL.map(|p| (k, p))) {
+            let mut out = vec![0.0f32; xs.len()];
+            dispatch(kind, Unary32(p, op, &xs, &mut out));
+            let worst = xs
+                .iter()
+                .zip(&out)
+                .zip(&want)
+                .map(|((&x, &o), &w)| (error_steps(f64::from(o), f64::from(w), true), x))
+                .max_by_key(|&(e, _)| e)
+                .unwrap_or((0, 0.0));
+            println!(
+                "{} f32 {} {}: worst {} ulp at {:e}",
+                op.name(),
+                kind.name(),
+                p.name(),
+                worst.0,
+                worst.1
+            );
+            assert!(
+                worst.0 <= budget.max(budget_of(budget, p)),
+                "{} {}",
+                op.name(),
+                kind.name()
+            );
+        }
+    }
+}
