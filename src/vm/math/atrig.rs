@@ -72,11 +72,16 @@ fn atan2_first_quadrant<I: Isa, const FAST: bool>(ay: f64, ax: f64) -> (f64, f64
 }
 
 /// The first-quadrant angle `(hi, rest)` placed by the signs of x and y: pi minus it for
-/// x < 0 (including -0), with pi - hi kept exact, and the sign of y.
+/// x < 0 (including -0), with pi - hi kept exact (`FAST`: rounded once more), and the sign
+/// of y.
 #[inline(always)]
-fn atan2_place(y: f64, x: f64, hi: f64, rest: f64) -> f64 {
-    let (d, d_err) = two_sum(PI_HI, -hi);
-    let reflected = d + (d_err + (PI_LO - rest));
+fn atan2_place<const FAST: bool>(y: f64, x: f64, hi: f64, rest: f64) -> f64 {
+    let reflected = if FAST {
+        (PI_HI - hi) + (PI_LO - rest)
+    } else {
+        let (d, d_err) = two_sum(PI_HI, -hi);
+        d + (d_err + (PI_LO - rest))
+    };
     select(x.is_sign_negative(), reflected, hi + rest).copysign(y)
 }
 
@@ -97,7 +102,7 @@ pub(crate) fn atan2_is_common(y: f64, x: f64) -> bool {
 #[inline(always)]
 fn atan2_common<I: Isa, const FAST: bool>(y: f64, x: f64) -> f64 {
     let (hi, rest) = atan2_first_quadrant::<I, FAST>(y.abs(), x.abs());
-    atan2_place(y, x, hi, rest)
+    atan2_place::<FAST>(y, x, hi, rest)
 }
 
 /// Two-argument inverse tangent: the angle of (x, y), in [-pi, pi].
@@ -121,7 +126,7 @@ fn atan2_with<I: Isa, const FAST: bool>(y: f64, x: f64) -> f64 {
     let both_inf = ax == f64::INFINITY && ay == f64::INFINITY;
     let hi = select(both_zero, 0.0, select(both_inf, PIO4_HI, hi));
     let rest = select(both_zero, 0.0, select(both_inf, 0.5 * PIO2_LO, rest));
-    let out = atan2_place(y, x, hi, rest);
+    let out = atan2_place::<FAST>(y, x, hi, rest);
     select(x.is_nan() || y.is_nan(), x + y, out)
 }
 

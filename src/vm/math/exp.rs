@@ -11,7 +11,7 @@
 //! through clamps and selects.
 
 use super::consts::{EXPM1_FAST_POLY, EXPM1_POLY, LN2_HI, LN2_LO, LOG2_E};
-use super::lane::{fast_two_sum, poly, poly_split, pow2, precisions, round_int, scale, select};
+use super::lane::{fast_two_sum, poly, poly_split, pow2, precisions, round_mul, scale, select};
 use crate::vm::isa::{Isa, mul_add};
 
 /// `e^x = 2^n * (1 + hi + lo)` with |hi + lo| <= ~0.42, for x clamped to [-760, 760].
@@ -36,7 +36,7 @@ fn clamp760(x: f64) -> f64 {
 /// remainder.
 #[inline(always)]
 fn exp_parts<I: Isa>(xc: f64) -> ExpParts {
-    let (n, ni) = round_int(xc * LOG2_E);
+    let (n, ni) = round_mul::<I>(xc, LOG2_E, 0.0);
     let r_hi = xc - n * LN2_HI; // exact: n has <= 11 bits, LN2_HI 42
     let r_lo = n * LN2_LO;
     let r = r_hi - r_lo;
@@ -68,7 +68,7 @@ fn exp_core<I: Isa, const FAST: bool>(xc: f64) -> (i64, f64) {
         return (n, 1.0 + p);
     }
     // exp_parts without its TwoSum: 1 + (r + q) needs no double-double, only the error of r.
-    let (n, ni) = round_int(xc * LOG2_E);
+    let (n, ni) = round_mul::<I>(xc, LOG2_E, 0.0);
     let r_hi = xc - n * LN2_HI;
     let r_lo = n * LN2_LO;
     let r = r_hi - r_lo;
@@ -102,7 +102,7 @@ fn exp_common<I: Isa, const FAST: bool>(x: f64) -> f64 {
 /// `(n, expm1(r))`, for |xc| <= 760.
 #[inline(always)]
 fn exp_fast_parts<I: Isa>(xc: f64) -> (i64, f64) {
-    let (n, ni) = round_int(xc * LOG2_E);
+    let (n, ni) = round_mul::<I>(xc, LOG2_E, 0.0);
     let r = mul_add::<I>(-n, LN2_LO, xc - n * LN2_HI);
     let p = mul_add::<I>(
         r * r,
@@ -164,7 +164,7 @@ struct ExpPair {
 #[inline(always)]
 fn exp_pair<I: Isa, const FAST: bool>(a: f64) -> ExpPair {
     let ac = select(a > 760.0, 760.0, a);
-    let (n, ni) = round_int(ac * LOG2_E);
+    let (n, ni) = round_mul::<I>(ac, LOG2_E, 0.0);
     let r_hi = ac - n * LN2_HI; // exact
     let r_lo = n * LN2_LO;
     let r = r_hi - r_lo;

@@ -98,6 +98,20 @@ pub(crate) fn round_int(x: f64) -> (f64, i64) {
     (rounded, int)
 }
 
+/// `round_int(x * k + c)` with the product not rounded first where the ISA has FMA (one
+/// operation less, and n is the integer nearest the exact x*k when c is 0).
+#[inline(always)]
+pub(crate) fn round_mul<I: Isa>(x: f64, k: f64, c: f64) -> (f64, i64) {
+    let shifted = if c == 0.0 {
+        mul_add::<I>(x, k, ROUND_MAGIC)
+    } else {
+        mul_add::<I>(x, k, c) + ROUND_MAGIC
+    };
+    let rounded = shifted - ROUND_MAGIC;
+    let int = (shifted.to_bits() as i64).wrapping_sub(ROUND_MAGIC_BITS);
+    (rounded, int)
+}
+
 /// `i as f64` for |i| < 2^51, through the mantissa bits (AVX2 has no i64 -> f64 convert).
 #[inline(always)]
 pub(crate) fn int_to_f64(i: i64) -> f64 {

@@ -1,71 +1,81 @@
-//! Vectorisable transcendental functions for the block kernels, in f64 and f32.
+//! Vectorisable transcendental functions for the block kernels, in f64 and f32, at two
+//! precisions.
 //!
 //! In: blocks of f64 or f32 (one or two input slices of equal length). Out: the function
 //! value per element, written to an output slice of the same length. Each function comes
-//! as a lane function (`exp_f64::<I>(x)`: scalar code, `#[inline(always)]`, branch-free, no
-//! libm calls) and a slice driver (`exp_f64_slice::<I>(x, out)`) whose loop LLVM
-//! vectorises when it is inlined into a [`dispatch`](super::isa::dispatch) trampoline. The
-//! [`UnaryFn`] / [`BinaryFn`] tables name every function once and route a function choice
-//! to its driver; the VM and the tests use them.
+//! as lane functions (`exp_f64::<I>(x)`: scalar code, `#[inline(always)]`, branch-free, no
+//! libm calls) and a slice driver whose loop LLVM vectorises when it is inlined into a
+//! [`dispatch`](super::isa::dispatch) trampoline. The [`UnaryFn`] / [`BinaryFn`] tables name
+//! every function once and route a function choice to its driver:
+//! `apply_f64_at::<I, M>(x, out)` for the ISA `I` and the precision marker `M`
+//! ([`mode::High`], [`mode::Fast`]); `apply_f64` is the high one. The VM picks the precision
+//! when it resolves a program's kernel table (`kernels::resolve_at`), so no element pays a
+//! branch for it.
+//!
+//! Precisions ([`Precision`]): `high` keeps the budgets below (exp/log/log1p/expm1/log2/
+//! log10 <= 1 ulp, sin/cos/pow <= 2, the rest <= 4); `fast` allows 4 ulps everywhere and
+//! drops compensation terms where that is cheaper (remainders of one rounding instead of a
+//! double-double, shorter polynomials where the fit allows, no table trailing parts).
+//!
+//! Drivers: most functions are one lane pass. Those with special-value handling worth
+//! skipping (exp, expm1, log, log1p, log2, log10, sinh, cosh, arctan2, pow) also have a
+//! common-case lane, valid on a domain one vectorised check recognises (e.g. |x| <= 708 for
+//! exp, positive normal finite x for log): per chunk of 64 elements, when every element is
+//! common, the common lane runs, else the complete one. The common lane is bit-equal to the
+//! complete one on its domain (tested), so no result depends on its neighbours. sin/cos/tan
+//! lanes reduce |x| <= 2^20 (f64, `trig::FAST_MAX`) or 2^16 (f32 with FMA,
+//! `single::F32_TRIG_MAX`); the same pass flags larger finite arguments and a second,
+//! scalar pass patches them with Payne-Hanek reduction.
 //!
 //! Invariants: no result depends on where an element sits in a slice or on the ISA beyond
 //! last-bit differences (FMA) inside the budgets below; special values follow C99/glibc
 //! (nan in -> nan out, signed zeros kept where C keeps them, exact infinities and zeros at
-//! overflow/underflow, subnormal results rounded once). sin/cos/tan lanes only reduce
-//! |x| <= 2^20 (`trig::FAST_MAX`); the slice drivers detect other finite lanes with one
-//! vectorised check and patch them with a scalar Payne-Hanek pass, so the common path stays
-//! branch-free. `sin_f64` and friends pick the path per call and are right everywhere.
+//! overflow/underflow, subnormal results rounded once).
 //!
-//! f32, chosen per function by measurement (`benches/math.rs`, AVX2, 4,096 elements,
-//! ns/element; numbers from one run on a shared 2-core machine, so +-20%):
-//! - exp, log, sin, cos have native f32 lanes (`single.rs`: f32 arithmetic, i32 bits,
-//!   8 lanes per AVX2 vector, polynomials fitted for f32; sin/cos reduce in f64 and round
-//!   the reduced argument once). Through f64 they ran at 2.2-4.4 ns, no faster than
-//!   glibc's expf/logf/sinf/cosf (3.3-4.6); native they run at 0.7-1.5 ns.
-//! - every other function computes in f64 and rounds once (`f(x as f64) as f32`; pow uses
-//!   a plain-f64 `exp(y ln x)` for f32 data, `pow_f64_for_f32`). These run at the f64
-//!   speed, which is already 2-7x glibc's f32 versions for expm1, log1p, log10, tan,
-//!   asin, acos, atan, sinh, tanh, atanh, atan2, hypot, and 1.1-1.7x for log2, cosh,
-//!   asinh, acosh; powf stays slower (0.7x). The f64 result is within a few f64-ulp, so the
-//!   f32 result is the correctly rounded one except in rare near-halfway cases, and special
-//!   values and thresholds come out right by construction. Native lanes for the rest are
-//!   the known next step if f32 speed matters there.
+//! f32 has native lanes (f32 arithmetic, i32 bits, 8 lanes per AVX2 vector, polynomials
+//! fitted for f32; see `single.rs`) for every function but pow, which computes in f64 and
+//! rounds once (a plain-f64 `exp(y ln x)`, `pow_f64_for_f32`). The complex functions
+//! (`complex.rs`) are built on the f64 lanes.
 //!
 //! # Accuracy (the contract)
 //! Max error in ulps, measured by `tests.rs` as the distance in representable steps to the
 //! better of glibc and the `libm` crate (f32: to glibc's f64 result rounded to f32), over
-//! 2^20 random points per function, precision and ISA plus every special value
-//! (`cargo test --release math_accuracy_long -- --ignored --nocapture`; the default test
-//! run checks the same budgets on 2^17 points). AVX-512 is selected and tested only on
-//! CPUs that have it (the machine these were measured on has not).
+//! 2^22 random points per function, dtype, precision and ISA plus every special value
+//! (`cargo test --release --lib math_accuracy_long -- --ignored --nocapture`; the default
+//! test run checks the same budgets on 2^17 points; `f32_trig_exhaustive` checks every f32
+//! argument of sin/cos/tan up to 2^16). Cells are baseline/avx2/avx512, measured on an AMD
+//! EPYC (Zen 4) that has all three; `fast`'s budget is 4 for every function.
 //!
-//! | function | budget | f64 baseline | f64 avx2 | f32 baseline | f32 avx2 |
+//! | function | high budget | f64 high | f64 fast | f32 high | f32 fast |
 //! |---|---|---|---|---|---|
-//! | exp | 1 | 1 | 1 | 1 | 1 |
-//! | expm1 | 1 | 1 | 1 | 0 | 0 |
-//! | log | 1 | 1 | 1 | 1 | 1 |
-//! | log1p | 1 | 1 | 1 | 0 | 0 |
-//! | log2 | 1 | 1 | 1 | 0 | 0 |
-//! | log10 | 1 | 1 | 1 | 0 | 0 |
-//! | sin | 2 | 1 | 1 | 1 | 1 |
-//! | cos | 2 | 1 | 1 | 1 | 1 |
-//! | tan | 4 | 2 | 2 | 0 | 0 |
-//! | arcsin | 4 | 1 | 1 | 0 | 0 |
-//! | arccos | 4 | 1 | 1 | 0 | 0 |
-//! | arctan | 4 | 1 | 1 | 0 | 0 |
-//! | sinh | 4 | 3 | 3 | 0 | 0 |
-//! | cosh | 4 | 2 | 2 | 0 | 0 |
-//! | tanh | 4 | 3 | 3 | 0 | 0 |
-//! | arcsinh | 4 | 1 | 1 | 0 | 0 |
-//! | arccosh | 4 | 1 | 1 | 0 | 0 |
-//! | arctanh | 4 | 1 | 1 | 0 | 0 |
-//! | arctan2 | 4 | 1 | 1 | 0 | 0 |
-//! | pow | 2 | 1 | 1 | 0 | 0 |
-//! | hypot | 4 | 1 | 1 | 0 | 0 |
+//! | exp | 1 | 1/1/1 | 1/1/1 | 1/1/1 | 1/1/1 |
+//! | expm1 | 1 | 1/1/1 | 2/2/2 | 1/1/1 | 1/1/1 |
+//! | log | 1 | 1/1/1 | 1/1/1 | 1/1/1 | 1/1/1 |
+//! | log1p | 1 | 1/1/1 | 1/1/1 | 1/1/1 | 1/1/1 |
+//! | log2 | 1 | 1/1/1 | 2/2/2 | 1/1/1 | 1/1/1 |
+//! | log10 | 1 | 1/1/1 | 2/2/2 | 1/1/1 | 1/1/1 |
+//! | sin | 2 | 2/2/2 | 2/2/2 | 1/1/1 | 1/1/1 |
+//! | cos | 2 | 2/2/2 | 2/2/2 | 1/1/1 | 1/1/1 |
+//! | tan | 4 | 3/2/2 | 3/3/3 | 0/2/2 | 0/2/2 |
+//! | arcsin | 4 | 1/1/1 | 1/1/1 | 1/1/1 | 1/1/1 |
+//! | arccos | 4 | 1/1/1 | 1/1/1 | 1/1/1 | 1/1/1 |
+//! | arctan | 4 | 2/2/2 | 2/2/2 | 2/2/2 | 2/2/2 |
+//! | sinh | 4 | 3/3/3 | 3/3/3 | 2/2/2 | 2/2/2 |
+//! | cosh | 4 | 2/2/2 | 2/2/2 | 2/2/2 | 2/2/2 |
+//! | tanh | 4 | 3/3/3 | 3/3/3 | 2/2/2 | 2/2/2 |
+//! | arcsinh | 4 | 1/1/1 | 1/1/1 | 2/2/2 | 2/2/2 |
+//! | arccosh | 4 | 1/1/1 | 1/1/1 | 2/2/2 | 2/2/2 |
+//! | arctanh | 4 | 1/1/1 | 1/1/1 | 2/2/2 | 2/2/2 |
+//! | arctan2 | 4 | 2/2/2 | 2/2/2 | 2/2/2 | 2/2/2 |
+//! | pow | 2 | 1/1/1 | 1/1/1 | 0/0/0 | 0/0/0 |
+//! | hypot | 4 | 1/1/1 | 1/1/1 | 1/1/1 | 1/1/1 |
+//!
+//! Speed against glibc's libmvec and scalar libm, per function, dtype, ISA and precision:
+//! `cargo bench --bench math` (it writes its table into BENCHMARKS.md).
 //!
 //! Coefficients and split constants are generated by `tools/math_coefficients.py` into
-//! `consts.rs` and `consts_f32.rs` (our own minimax fits; the methods follow fdlibm, Cephes
-//! and VCL).
+//! `consts.rs` and `consts_f32.rs` (our own minimax fits; the methods follow fdlibm, Cephes,
+//! SLEEF and VCL).
 
 mod atrig;
 pub(crate) mod complex;
@@ -214,6 +224,34 @@ macro_rules! map_unary {
     }};
 }
 
+/// [`map_unary`] that also returns whether `flag(x[i])` held for any element, from the
+/// same pass (an OR reduction beside the stores; the trig drivers use it to find the lanes
+/// their slow path must patch).
+macro_rules! map_unary_flagged {
+    ($lane:expr, $flag:expr, $x:expr, $out:expr, $t:ty) => {{
+        let (x, out): (&[$t], &mut [$t]) = ($x, $out);
+        let n = x.len().min(out.len());
+        let (x, out) = (&x[..n], &mut out[..n]);
+        let half = n / 2;
+        let (x_lo, x_hi) = x.split_at(half);
+        let (out_lo, out_hi) = out.split_at_mut(half);
+        let mut any = false;
+        for (((o_lo, o_hi), &u), &v) in out_lo.iter_mut().zip(out_hi.iter_mut()).zip(x_lo).zip(x_hi)
+        {
+            *o_lo = $lane(u);
+            *o_hi = $lane(v);
+            any |= $flag(u) | $flag(v);
+        }
+        if n % 2 == 1 {
+            if let (Some(o), Some(&v)) = (out.last_mut(), x.last()) {
+                *o = $lane(v);
+                any |= $flag(v);
+            }
+        }
+        any
+    }};
+}
+
 /// `out[i] = lane(a[i], b[i])`, in two halves as [`map_unary`].
 macro_rules! map_binary {
     ($lane:expr, $a:expr, $b:expr, $out:expr, $t:ty) => {{
@@ -239,17 +277,12 @@ macro_rules! map_binary {
     }};
 }
 
-/// Whether any element needs the trig slow path: one vectorised OR-reduction.
+/// Second pass of a trig driver, when the first flagged any lane: recompute the slow
+/// lanes with the full (branching) function. Rare, so the call through `impl Fn` costs
+/// nothing measurable.
 #[inline(always)]
-fn any_needs_slow_path(x: &[f64]) -> bool {
-    x.iter().fold(false, |acc, &v| acc | needs_slow_path(v))
-}
-
-/// Second pass of a trig driver: recompute the slow lanes with the full (branching)
-/// function. Rare, so the call through `impl Fn` costs nothing measurable.
-#[inline(always)]
-fn patch_slow_f64(x: &[f64], out: &mut [f64], full: impl Fn(f64) -> f64) {
-    if any_needs_slow_path(x) {
+fn patch_slow_f64(any: bool, x: &[f64], out: &mut [f64], full: impl Fn(f64) -> f64) {
+    if any {
         for (o, &v) in out.iter_mut().zip(x) {
             if needs_slow_path(v) {
                 *o = full(v);
@@ -260,8 +293,8 @@ fn patch_slow_f64(x: &[f64], out: &mut [f64], full: impl Fn(f64) -> f64) {
 
 /// As [`patch_slow_f64`] for f32 data (whose lanes reduce up to `F32_TRIG_MAX`).
 #[inline(always)]
-fn patch_slow_f32(x: &[f32], out: &mut [f32], full: impl Fn(f32) -> f32) {
-    if x.iter().fold(false, |acc, &v| acc | needs_slow_path_f32(v)) {
+fn patch_slow_f32(any: bool, x: &[f32], out: &mut [f32], full: impl Fn(f32) -> f32) {
+    if any {
         for (o, &v) in out.iter_mut().zip(x) {
             if needs_slow_path_f32(v) {
                 *o = full(v);
@@ -465,12 +498,12 @@ macro_rules! unary_table {
                         drive_unary_f64!($plane, [$($pis, $pcommon)?], x, out)
                     },)*
                     $(UnaryFn::$tvariant => {
-                        if M::FAST {
-                            map_unary!($tfast::<I>, x, out, f64)
+                        let any = if M::FAST {
+                            map_unary_flagged!($tfast::<I>, needs_slow_path, x, out, f64)
                         } else {
-                            map_unary!($tlane::<I>, x, out, f64)
-                        }
-                        patch_slow_f64(x, out, $tfull::<I>);
+                            map_unary_flagged!($tlane::<I>, needs_slow_path, x, out, f64)
+                        };
+                        patch_slow_f64(any, x, out, $tfull::<I>);
                     })*
                 }
             }
@@ -485,12 +518,12 @@ macro_rules! unary_table {
                         map_unary!($plane32::<I>, x, out, f32)
                     },)*
                     $(UnaryFn::$tvariant => {
-                        if M::FAST {
-                            map_unary!($tfast32::<I>, x, out, f32)
+                        let any = if M::FAST {
+                            map_unary_flagged!($tfast32::<I>, needs_slow_path_f32, x, out, f32)
                         } else {
-                            map_unary!($tlane32::<I>, x, out, f32)
-                        }
-                        patch_slow_f32(x, out, $tfull32::<I>);
+                            map_unary_flagged!($tlane32::<I>, needs_slow_path_f32, x, out, f32)
+                        };
+                        patch_slow_f32(any, x, out, $tfull32::<I>);
                     })*
                 }
             }

@@ -24,7 +24,7 @@ use super::consts::{
     COS_POLY, INV_PI, PI_HI, PI_LO, PI_LO2, PIO2_C1, PIO2_C2, PIO2_C3, PIO2_C4, PIO2_HI, PIO2_LO,
     PIO2_LO2, SIN_PI_POLY, SIN_POLY, TAN_DEN, TAN_NUM, TWO_OVER_PI, TWO_OVER_PI_BITS,
 };
-use super::lane::{fast_two_sum, poly, round_int, select, two_prod, two_sum};
+use super::lane::{fast_two_sum, poly, round_mul, select, two_prod, two_sum};
 use crate::vm::isa::{Isa, mul_add};
 
 /// Largest |x| the lane reduction handles (|q| < 2^20 keeps the products exact).
@@ -73,7 +73,7 @@ struct Remainder {
 /// non-finite x).
 #[inline(always)]
 fn reduce<I: Isa>(x: f64, p: &Period, offset: f64) -> Remainder {
-    let (n, ni) = round_int(x * p.inv - offset);
+    let (n, ni) = round_mul::<I>(x, p.inv, -offset);
     let q = n + offset;
     if I::FMA {
         let r1 = (-q).mul_add(p.hi, x); // exact (see the module notes)
@@ -96,7 +96,7 @@ fn reduce<I: Isa>(x: f64, p: &Period, offset: f64) -> Remainder {
 #[inline(always)]
 fn reduce_fast<I: Isa>(x: f64, p: &Period, offset: f64) -> (i64, f64) {
     if I::FMA {
-        let (n, ni) = round_int(x * p.inv - offset);
+        let (n, ni) = round_mul::<I>(x, p.inv, -offset);
         let q = n + offset;
         let r = (-q).mul_add(p.hi, x);
         let r = (-q).mul_add(p.lo, r);
@@ -156,6 +156,7 @@ pub(crate) fn tan_f64_lane<I: Isa>(x: f64) -> f64 {
 /// Lane sine of `fast` precision, valid for |x| <= FAST_MAX and for non-finite x.
 #[inline(always)]
 pub(crate) fn sin_fast_f64<I: Isa>(x: f64) -> f64 {
+    // (The reduction turns -0 into +0: the last piece of pi is negative.)
     let (n, r) = reduce_fast::<I>(x, &PI, 0.0);
     keep_zero(x, flip_if_odd(sin_pi_kernel_fast::<I>(r), n))
 }
