@@ -12,6 +12,8 @@ pub(crate) mod bytes;
 pub(crate) mod complex;
 pub(crate) mod elem;
 pub(crate) mod reduce;
+#[cfg(test)]
+mod tests;
 
 use crate::bytecode::table::for_each_instruction;
 use crate::bytecode::{Dst, Instr, OpCode, Operand, Register};
