@@ -64,7 +64,7 @@ fn log_with<I: Isa, const FAST: bool>(x: f64) -> f64 {
 /// Where the `*_common` lanes of log, log2 and log10 apply: positive normal finite x.
 #[inline(always)]
 pub(crate) fn log_is_common(x: f64) -> bool {
-    x >= f64::MIN_POSITIVE && x < f64::INFINITY
+    (f64::MIN_POSITIVE..f64::INFINITY).contains(&x)
 }
 
 /// log for [`log_is_common`] arguments: no subnormal scaling, no special values; bit-equal

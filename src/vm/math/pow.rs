@@ -85,7 +85,7 @@ fn pow_magnitude<I: Isa, const FAST: bool>(ax: f64, y: f64) -> f64 {
 /// Where [`pow_common_f64`] applies: x positive normal finite, y finite.
 #[inline(always)]
 pub(crate) fn pow_is_common(x: f64, y: f64) -> bool {
-    x >= f64::MIN_POSITIVE && x < f64::INFINITY && y.abs() < f64::INFINITY
+    (f64::MIN_POSITIVE..f64::INFINITY).contains(&x) && y.abs() < f64::INFINITY
 }
 
 /// pow for [`pow_is_common`] arguments: the magnitude alone, no special-case table
