@@ -286,31 +286,10 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// References that break the rule today and are being removed, each with the reason. A test
-/// below fails as soon as one no longer occurs, so the list cannot outlive its entries.
-const KNOWN: &[(&str, &str)] = &[(
-    "vm/kernels/complex.rs",
-    // Issue 11, item 5: the VM's own complex functions replace these forwards.
-    "vm::reference",
-)];
-
-fn is_known(v: &Violation) -> bool {
-    KNOWN
-        .iter()
-        .any(|(file, what)| v.file == *file && v.what.contains(what))
-}
-
 #[test]
 fn the_sources_keep_to_the_stack() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let all = check(&src);
-    for (file, what) in KNOWN {
-        assert!(
-            all.iter().any(|v| v.file == *file && v.what.contains(what)),
-            "{file} no longer refers to {what}: remove it from KNOWN"
-        );
-    }
-    let violations: Vec<Violation> = all.into_iter().filter(|v| !is_known(v)).collect();
+    let violations = check(&src);
     assert!(
         violations.is_empty(),
         "layering violations:\n{}",

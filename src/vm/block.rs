@@ -271,7 +271,7 @@ impl<'a> Run<'a> {
         };
         Ok(Run {
             exe,
-            kernels: exe.kernels(options.isa),
+            kernels: exe.kernels(options.isa, options.precision),
             plans,
             cancel: options.cancel,
             progress: options.progress,

@@ -38,6 +38,7 @@ use block::Target;
 use frame::{Layout, Step};
 use isa::SupportedIsa;
 use kernels::Kernel;
+use math::Precision;
 use value::{ColumnMut, c128, writable};
 
 /// How to run one evaluation: the instruction set (a proof that the CPU runs it), the
@@ -48,6 +49,7 @@ pub(crate) struct Options<'a> {
     threads: Option<usize>,
     cancel: Option<&'a AtomicBool>,
     progress: Option<&'a AtomicU64>,
+    precision: Precision,
     block_len: Option<usize>,
     parallel_min: Option<usize>,
 }
@@ -60,6 +62,7 @@ impl<'a> Options<'a> {
             threads: None,
             cancel: None,
             progress: None,
+            precision: Precision::High,
             block_len: None,
             parallel_min: None,
         }
@@ -89,6 +92,12 @@ impl<'a> Options<'a> {
         self
     }
 
+    /// Compute the transcendental functions at `precision`.
+    pub(crate) fn precision(mut self, precision: Precision) -> Options<'a> {
+        self.precision = precision;
+        self
+    }
+
     /// Elements per block instead of [`block::BLOCK_LEN`].
     pub(crate) fn block_len(mut self, n: Option<usize>) -> Options<'a> {
         self.block_len = n.map(|n| n.max(1));
@@ -103,14 +112,14 @@ impl<'a> Options<'a> {
 }
 
 /// A validated program ready to run: its steps (instructions over frame slots) and, per
-/// instruction set, its kernels, resolved on first use. Immutable and shared by every thread
+/// instruction set and precision, its kernels, resolved on first use. Immutable and shared by every thread
 /// that runs it.
 #[derive(Clone, Debug)]
 pub(crate) struct Executable {
     program: Program,
     layout: Layout,
     steps: Box<[Step]>,
-    kernels: [OnceLock<Box<[Kernel]>>; 3],
+    kernels: [[OnceLock<Box<[Kernel]>>; 2]; 3],
 }
 
 impl Executable {
@@ -146,12 +155,13 @@ impl Executable {
         &self.steps
     }
 
-    /// The kernels of the steps, compiled for `isa`.
-    pub(crate) fn kernels(&self, isa: SupportedIsa) -> &[Kernel] {
-        self.kernels[isa.kind() as usize].get_or_init(|| {
+    /// The kernels of the steps, compiled for `isa`, with the transcendental functions at
+    /// `precision` (chosen here, once per program: nothing per element).
+    pub(crate) fn kernels(&self, isa: SupportedIsa, precision: Precision) -> &[Kernel] {
+        self.kernels[isa.kind() as usize][precision as usize].get_or_init(|| {
             self.steps
                 .iter()
-                .map(|s| kernels::kernel(isa, s.op))
+                .map(|s| kernels::kernel_at(isa, s.op, precision))
                 .collect()
         })
     }

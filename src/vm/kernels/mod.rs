@@ -12,12 +12,15 @@ pub(crate) mod bytes;
 pub(crate) mod complex;
 pub(crate) mod elem;
 pub(crate) mod reduce;
+#[cfg(test)]
+mod tests;
 
 use std::mem::MaybeUninit;
 
 use super::frame::{Frame, Src, Step};
 use super::isa::{Isa, IsaKind, SupportedIsa};
-use super::math::{self, BinaryFn, UnaryFn};
+use super::math::mode::{Fast, High};
+use super::math::{self, BinaryFn, Mode, Precision, UnaryFn};
 use super::value::{Elem, c128};
 use crate::bytecode::OpCode;
 use crate::hir::table::for_each_instruction;
@@ -127,29 +130,29 @@ pub(crate) mod drivers {
 
     /// A float type the math module has slice drivers for.
     pub trait MathElem: Elem {
-        fn apply1<I: Isa>(f: UnaryFn, x: &[Self], out: &mut [Self]);
-        fn apply2<I: Isa>(f: BinaryFn, a: &[Self], b: &[Self], out: &mut [Self]);
+        fn apply1<I: Isa, M: Mode>(f: UnaryFn, x: &[Self], out: &mut [Self]);
+        fn apply2<I: Isa, M: Mode>(f: BinaryFn, a: &[Self], b: &[Self], out: &mut [Self]);
     }
 
     impl MathElem for f64 {
         #[inline(always)]
-        fn apply1<I: Isa>(f: UnaryFn, x: &[f64], out: &mut [f64]) {
-            f.apply_f64::<I>(x, out)
+        fn apply1<I: Isa, M: Mode>(f: UnaryFn, x: &[f64], out: &mut [f64]) {
+            f.apply_f64_at::<I, M>(x, out)
         }
         #[inline(always)]
-        fn apply2<I: Isa>(f: BinaryFn, a: &[f64], b: &[f64], out: &mut [f64]) {
-            f.apply_f64::<I>(a, b, out)
+        fn apply2<I: Isa, M: Mode>(f: BinaryFn, a: &[f64], b: &[f64], out: &mut [f64]) {
+            f.apply_f64_at::<I, M>(a, b, out)
         }
     }
 
     impl MathElem for f32 {
         #[inline(always)]
-        fn apply1<I: Isa>(f: UnaryFn, x: &[f32], out: &mut [f32]) {
-            f.apply_f32::<I>(x, out)
+        fn apply1<I: Isa, M: Mode>(f: UnaryFn, x: &[f32], out: &mut [f32]) {
+            f.apply_f32_at::<I, M>(x, out)
         }
         #[inline(always)]
-        fn apply2<I: Isa>(f: BinaryFn, a: &[f32], b: &[f32], out: &mut [f32]) {
-            f.apply_f32::<I>(a, b, out)
+        fn apply2<I: Isa, M: Mode>(f: BinaryFn, a: &[f32], b: &[f32], out: &mut [f32]) {
+            f.apply_f32_at::<I, M>(a, b, out)
         }
     }
 
@@ -168,18 +171,22 @@ pub(crate) mod drivers {
     /// A transcendental function of one operand, through the math module's slice driver; a
     /// scalar operand goes through the same driver, so its value never depends on that.
     #[inline(always)]
-    pub fn math1<I: Isa, T: MathElem>(x: Src<'_, T>, out: &mut [MaybeUninit<T>], f: UnaryFn) {
+    pub fn math1<I: Isa, M: Mode, T: MathElem>(
+        x: Src<'_, T>,
+        out: &mut [MaybeUninit<T>],
+        f: UnaryFn,
+    ) {
         let mut tmp = [T::default(); CHUNK];
         match x {
             Src::Slice(x) => {
                 for (o, x) in out.chunks_mut(CHUNK).zip(x.chunks(CHUNK)) {
                     let t = &mut tmp[..o.len()];
-                    T::apply1::<I>(f, &x[..o.len()], t);
+                    T::apply1::<I, M>(f, &x[..o.len()], t);
                     put(o, t);
                 }
             }
             Src::Splat(v) => {
-                T::apply1::<I>(f, &[v; 8], &mut tmp[..8]);
+                T::apply1::<I, M>(f, &[v; 8], &mut tmp[..8]);
                 fill(out, tmp[0]);
             }
         }
@@ -188,7 +195,7 @@ pub(crate) mod drivers {
     /// A transcendental function of two operands, through the math module's slice driver;
     /// a scalar operand is splatted a chunk at a time.
     #[inline(always)]
-    pub fn math2<I: Isa, T: MathElem>(
+    pub fn math2<I: Isa, M: Mode, T: MathElem>(
         a: Src<'_, T>,
         b: Src<'_, T>,
         out: &mut [MaybeUninit<T>],
@@ -212,7 +219,7 @@ pub(crate) mod drivers {
                 Src::Splat(_) => &sb[..len],
             };
             let t = &mut tmp[..len];
-            T::apply2::<I>(f, x, y, t);
+            T::apply2::<I, M>(f, x, y, t);
             put(o, t);
             at += len;
         }
@@ -242,13 +249,29 @@ pub(crate) mod drivers {
 }
 
 macro_rules! isa_table {
-    ($module:ident, $isa:ident, $features:tt, $($name:ident)*) => {
+    ($module:ident, $isa:ident, $features:tt, $($name:ident $shape:ident)*) => {
         /// The kernels compiled for one ISA.
         #[allow(non_snake_case)]
         mod $module {
             use super::*;
             use crate::vm::isa::$isa;
-            $(isa_fn!($name, $isa, $features);)*
+            $(isa_fn!($name, $isa, High, $features);)*
+
+            /// The [`Precision::Fast`] kernels of the transcendental functions.
+            #[allow(non_snake_case)]
+            mod fast {
+                use super::*;
+                $(fast_fn!($shape, $name, $isa, $features);)*
+            }
+
+            /// This ISA's fast-precision kernel for `op`, when `op` has one.
+            pub(super) fn fast_kernel(op: OpCode) -> Option<Kernel> {
+                #[allow(unreachable_patterns)]
+                match op {
+                    $(OpCode::$name => fast_entry!($shape, $name),)*
+                    _ => None,
+                }
+            }
 
             /// This ISA's kernel for `op`.
             pub(super) fn kernel(op: OpCode) -> Kernel {
@@ -264,20 +287,44 @@ macro_rules! isa_table {
     };
 }
 
-/// One kernel compiled for one ISA (with its target features, if any).
+/// One kernel compiled for one ISA (with its target features, if any) and one precision.
 macro_rules! isa_fn {
-    ($name:ident, $isa:ident, []) => {
+    ($name:ident, $isa:ident, $mode:ident, []) => {
         pub(super) unsafe fn $name(s: &Step, f: &Frame<'_>) {
             // SAFETY: the kernel's contract (`Kernel`) is the caller's.
-            unsafe { generic::$name::<$isa>(s, f) }
+            unsafe { generic::$name::<$isa, $mode>(s, f) }
         }
     };
-    ($name:ident, $isa:ident, [$feature:literal]) => {
+    ($name:ident, $isa:ident, $mode:ident, [$feature:literal]) => {
         #[target_feature(enable = $feature)]
         pub(super) unsafe fn $name(s: &Step, f: &Frame<'_>) {
             // SAFETY: the kernel's contract (`Kernel`) is the caller's.
-            unsafe { generic::$name::<$isa>(s, f) }
+            unsafe { generic::$name::<$isa, $mode>(s, f) }
         }
+    };
+}
+
+/// The fast-precision kernel of a `math1`/`math2` entry; nothing for other shapes.
+macro_rules! fast_fn {
+    (math1, $name:ident, $isa:ident, $features:tt) => {
+        isa_fn!($name, $isa, Fast, $features);
+    };
+    (math2, $name:ident, $isa:ident, $features:tt) => {
+        isa_fn!($name, $isa, Fast, $features);
+    };
+    ($shape:ident, $name:ident, $isa:ident, $features:tt) => {};
+}
+
+/// `Some(fast kernel)` for a `math1`/`math2` entry, `None` for other shapes.
+macro_rules! fast_entry {
+    (math1, $name:ident) => {
+        Some(fast::$name as Kernel)
+    };
+    (math2, $name:ident) => {
+        Some(fast::$name as Kernel)
+    };
+    ($shape:ident, $name:ident) => {
+        None
     };
 }
 
@@ -285,18 +332,18 @@ macro_rules! isa_fn {
 /// driver. The element closure must be inlined into the kernel so that it is compiled with
 /// the target features of the ISA wrapper that inlines it (a closure is a function of its own).
 macro_rules! kernel_body {
-    ($i:ident, math1, $arg:ident, $ret:ident, $f:expr, $s:ident, $frame:ident) => {
-        drivers::math1::<$i, $arg>($frame.src($s.args[0]), $frame.dst::<$ret>($s.dst), $f)
+    ($i:ident, $m:ident, math1, $arg:ident, $ret:ident, $f:expr, $s:ident, $frame:ident) => {
+        drivers::math1::<$i, $m, $arg>($frame.src($s.args[0]), $frame.dst::<$ret>($s.dst), $f)
     };
-    ($i:ident, math2, $arg:ident, $ret:ident, $f:expr, $s:ident, $frame:ident) => {
-        drivers::math2::<$i, $arg>(
+    ($i:ident, $m:ident, math2, $arg:ident, $ret:ident, $f:expr, $s:ident, $frame:ident) => {
+        drivers::math2::<$i, $m, $arg>(
             $frame.src($s.args[0]),
             $frame.src($s.args[1]),
             $frame.dst::<$ret>($s.dst),
             $f,
         )
     };
-    ($i:ident, unary, $arg:ident, $ret:ident, $f:expr, $s:ident, $frame:ident) => {
+    ($i:ident, $m:ident, unary, $arg:ident, $ret:ident, $f:expr, $s:ident, $frame:ident) => {
         drivers::unary::<$arg, $ret>(
             $frame.src($s.args[0]),
             $frame.dst::<$ret>($s.dst),
@@ -304,7 +351,7 @@ macro_rules! kernel_body {
             $f,
         )
     };
-    ($i:ident, binary, $arg:ident, $ret:ident, $f:expr, $s:ident, $frame:ident) => {
+    ($i:ident, $m:ident, binary, $arg:ident, $ret:ident, $f:expr, $s:ident, $frame:ident) => {
         drivers::binary::<$arg, $ret>(
             $frame.src($s.args[0]),
             $frame.src($s.args[1]),
@@ -313,7 +360,7 @@ macro_rules! kernel_body {
             $f,
         )
     };
-    ($i:ident, select, $arg:ident, $ret:ident, $f:expr, $s:ident, $frame:ident) => {
+    ($i:ident, $m:ident, select, $arg:ident, $ret:ident, $f:expr, $s:ident, $frame:ident) => {
         drivers::select::<$ret>(
             $frame.src($s.args[0]),
             $frame.src($s.args[1]),
@@ -336,22 +383,42 @@ macro_rules! define_kernels {
                 /// # Safety
                 /// The `Kernel` contract.
                 #[inline(always)]
-                pub(super) unsafe fn $name<I: Isa>(step: &Step, frame: &Frame<'_>) {
+                pub(super) unsafe fn $name<I: Isa, M: Mode>(step: &Step, frame: &Frame<'_>) {
                     // SAFETY: the step comes from the validated program the frame was built
                     // for, so its slots hold the table's operand and result types and its
                     // destination is written by nothing else meanwhile (the `Kernel` contract).
-                    unsafe { kernel_body!(I, $shape, $arg, $ret, $f, step, frame) }
+                    unsafe { kernel_body!(I, M, $shape, $arg, $ret, $f, step, frame) }
                 }
             )*
         }
 
-        crate::vm::isa::for_each_isa!(isa_table!($($name)*));
+        crate::vm::isa::for_each_isa!(isa_table!($($name $shape)*));
     };
 }
 
 for_each_instruction!(define_kernels);
 
-/// The kernel for `op` compiled for `isa`.
+/// The kernel for `op` compiled for `isa`, with a transcendental function at `precision`
+/// (the only place a precision is chosen: nothing per element).
+pub(crate) fn kernel_at(isa: SupportedIsa, op: OpCode, precision: Precision) -> Kernel {
+    if precision == Precision::Fast {
+        let fast = match isa.kind() {
+            IsaKind::Baseline => baseline::fast_kernel(op),
+            #[cfg(target_arch = "x86_64")]
+            IsaKind::Avx2 => avx2::fast_kernel(op),
+            #[cfg(target_arch = "x86_64")]
+            IsaKind::Avx512 => avx512::fast_kernel(op),
+            #[allow(unreachable_patterns)]
+            _ => baseline::fast_kernel(op),
+        };
+        if let Some(k) = fast {
+            return k;
+        }
+    }
+    kernel(isa, op)
+}
+
+/// The kernel for `op` compiled for `isa` (transcendental functions at high precision).
 pub(crate) fn kernel(isa: SupportedIsa, op: OpCode) -> Kernel {
     match isa.kind() {
         IsaKind::Baseline => baseline::kernel(op),

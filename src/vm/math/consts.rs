@@ -17,83 +17,140 @@ pub(crate) const EXPM1_POLY: [f64; 11] = [
     f64::from_bits(0x3e21f72fd0270121), // 2.091467999845449e-09
     f64::from_bits(0x3de61cc93d35d5be), // 1.6088921740461458e-10
 ];
+/// As EXPM1_POLY, shorter: `fast` precision.
+/// Degree 8 on [-0.34657459027997267, 0.34657459027997267], max abs error of the rounded fit 5.94e-16.
+pub(crate) const EXPM1_FAST_POLY: [f64; 9] = [
+    f64::from_bits(0x3fc5555555555556), // 0.16666666666666669
+    f64::from_bits(0x3fa5555555554cb8), // 0.041666666666651364
+    f64::from_bits(0x3f81111111110577), // 0.008333333333328181
+    f64::from_bits(0x3f56c16c1738efba), // 0.001388888890587288
+    f64::from_bits(0x3f2a01a01aa855e3), // 0.00019841269870883504
+    f64::from_bits(0x3efa019c9aa61d1e), // 2.480153640640775e-05
+    f64::from_bits(0x3ec71de048251487), // 2.755725803246239e-06
+    f64::from_bits(0x3e928803a13eeb74), // 2.76137968709538e-07
+    f64::from_bits(0x3e5af4bbf7d4bd20), // 2.5104724956149283e-08
+];
 /// log((1+s)/(1-s)) = 2s + s * w * P(w), w = s^2, s <= (sqrt2-1)/(sqrt2+1).
 /// Degree 6 on [0.0, 0.029437251866005164], max abs error of the rounded fit 3.16e-16.
 pub(crate) const LOG_POLY: [f64; 7] = [
     f64::from_bits(0x3fe5555555555558), // 0.666666666666667
-    f64::from_bits(0x3fd999999999522e), // 0.39999999999898506
-    f64::from_bits(0x3fd2492492e02afc), // 0.28571428626371165
-    f64::from_bits(0x3fcc71c62d1c8a9e), // 0.22222211077413062
-    f64::from_bits(0x3fc7462b9b773fa4), // 0.18182892886261215
-    f64::from_bits(0x3fc39fdc7ea3476e), // 0.15331607993590118
-    f64::from_bits(0x3fc2b5f09cb18191), // 0.14617736483615976
+    f64::from_bits(0x3fd9999999995237), // 0.39999999999898556
+    f64::from_bits(0x3fd2492492e01d1c), // 0.28571428626351447
+    f64::from_bits(0x3fcc71c62d2c3ff0), // 0.22222211080270382
+    f64::from_bits(0x3fc7462b977202a8), // 0.18182892699043873
+    f64::from_bits(0x3fc39fdcf80a7b45), // 0.1533161364686412
+    f64::from_bits(0x3fc2b5eb3e22912b), // 0.14617672475754637
 ];
 /// log((1+s)/(1-s)) = 2s + 2s^3/3 + s^5 * P(w), w = s^2: the double-double log of pow.
 /// Degree 8 on [0.0, 0.029437251866005164], max abs error of the rounded fit 2.22e-17.
 pub(crate) const LOG_TAIL_POLY: [f64; 9] = [
     f64::from_bits(0x3fd999999999999a), // 0.4
     f64::from_bits(0x3fd2492492492491), // 0.28571428571428564
-    f64::from_bits(0x3fcc71c71c71cfeb), // 0.2222222222222848
-    f64::from_bits(0x3fc745d1745122e2), // 0.18181818179643644
-    f64::from_bits(0x3fc3b13b1bd10563), // 0.1538461576292703
-    f64::from_bits(0x3fc1110df81b3459), // 0.13333296408237308
-    f64::from_bits(0x3fbe1f807efa21f2), // 0.11766818141962412
-    f64::from_bits(0x3fbac4972981c498), // 0.10456223262169073
-    f64::from_bits(0x3fbb8dd604a330ed), // 0.10763299573153846
+    f64::from_bits(0x3fcc71c71c71cfea), // 0.22222222222228477
+    f64::from_bits(0x3fc745d1745123e9), // 0.18181818179644374
+    f64::from_bits(0x3fc3b13b1bd07cbc), // 0.15384615762829934
+    f64::from_bits(0x3fc1110df841e2ad), // 0.13333296415273335
+    f64::from_bits(0x3fbe1f8072d85f45), // 0.11766817859495145
+    f64::from_bits(0x3fbac498271e8f87), // 0.10456229167044571
+    f64::from_bits(0x3fbb8dcd9ad28ae4), // 0.1076324942573979
 ];
 /// sin(r) = r + r^3 * P(z), z = r^2, |r| <= pi/4.
-/// Degree 5 on [0.0, 0.6168518458654118], max abs error of the rounded fit 3.19e-17.
+/// Degree 5 on [0.0, 0.6168518458654118], max abs error of the rounded fit 3.17e-17.
 pub(crate) const SIN_POLY: [f64; 6] = [
     f64::from_bits(0xbfc5555555555555), // -0.16666666666666666
     f64::from_bits(0x3f81111111110bb3), // 0.00833333333333095
-    f64::from_bits(0xbf2a01a019e83e1f), // -0.00019841269836760962
-    f64::from_bits(0x3ec71de3796c8609), // 2.7557316103633427e-06
-    f64::from_bits(0xbe5ae600b3c470d4), // -2.50511320447259e-08
-    f64::from_bits(0x3de5e0b2c958953c), // 1.5918142210002079e-10
+    f64::from_bits(0xbf2a01a019e83d8a), // -0.00019841269836760558
+    f64::from_bits(0x3ec71de3796bdc1a), // 2.7557316103449184e-06
+    f64::from_bits(0xbe5ae600b327042b), // -2.5051132010589913e-08
+    f64::from_bits(0x3de5e0b2964dbfe3), // 1.59181399963944e-10
 ];
 /// cos(r) = 1 - z/2 + z^2 * P(z), z = r^2, |r| <= pi/4.
 /// Degree 5 on [0.0, 0.6168518458654118], max abs error of the rounded fit 2.30e-18.
 pub(crate) const COS_POLY: [f64; 6] = [
     f64::from_bits(0x3fa5555555555555), // 0.041666666666666664
     f64::from_bits(0xbf56c16c16c16967), // -0.0013888888888887398
-    f64::from_bits(0x3efa01a019f4ec88), // 2.4801587298767014e-05
-    f64::from_bits(0xbe927e4fa17f5ad7), // -2.7557317272329117e-07
-    f64::from_bits(0x3e21eeb6902c176a), // 2.0876146379094648e-09
-    f64::from_bits(0xbda907db3e76d24c), // -1.138263958089644e-11
+    f64::from_bits(0x3efa01a019f4ec45), // 2.4801587298766787e-05
+    f64::from_bits(0xbe927e4fa17f0f42), // -2.7557317272226684e-07
+    f64::from_bits(0x3e21eeb68fe61306), // 2.087614636011646e-09
+    f64::from_bits(0xbda907db110f7890), // -1.1382638350226334e-11
+];
+/// sin(r) = r + r^3 * P(z), z = r^2, |r| <= pi/2 (the argument reduced by pi).
+/// Degree 7 on [0.0, 2.467404241865993], max abs error of the rounded fit 9.24e-18.
+pub(crate) const SIN_PI_POLY: [f64; 8] = [
+    f64::from_bits(0xbfc5555555555555), // -0.16666666666666666
+    f64::from_bits(0x3f81111111111107), // 0.008333333333333316
+    f64::from_bits(0xbf2a01a01a018ab5), // -0.00019841269841254996
+    f64::from_bits(0x3ec71de3a5456bd0), // 2.755731921916836e-06
+    f64::from_bits(0xbe5ae6455a202c73), // -2.505210761758904e-08
+    f64::from_bits(0x3de612401685d09c), // 1.6058977347681059e-10
+    f64::from_bits(0xbd6ae513c94e0fec), // -7.643971334147482e-13
+    f64::from_bits(0x3ce89a4f7cfe316a), // 2.7314567712650523e-15
+];
+/// tan(r) = r + r^3 * N(z)/D(z), z = r^2, |r| <= pi/4 (numerator).
+/// Rational (3, 3) on [0.0, 0.6168518458654118], max abs error of the rounded fit 2.67e-17.
+pub(crate) const TAN_NUM: [f64; 4] = [
+    f64::from_bits(0x3fd5555555555555), // 0.3333333333333333
+    f64::from_bits(0xbf95f4b4713e63f8), // -0.021441287433479034
+    f64::from_bits(0x3f300b5a8b01ad01), // 0.0002448173572761753
+    f64::from_bits(0xbe532f1d3857a2f7), // -1.7866529164041767e-08
+];
+/// tan(r) = r + r^3 * N(z)/D(z), z = r^2, |r| <= pi/4 (denominator).
+/// Rational (3, 3) on [0.0, 0.6168518458654118], max abs error of the rounded fit 2.67e-17.
+pub(crate) const TAN_DEN: [f64; 4] = [
+    f64::from_bits(0x3ff0000000000000), // 1.0
+    f64::from_bits(0xbfddb77b6ed54c57), // -0.46432386230043704
+    f64::from_bits(0x3f99260e5e0ed1aa), // 0.02455923508724004
+    f64::from_bits(0xbf30c671ed72617b), // -0.0002559688704848667
 ];
 /// atan(t) = t + t^3 * P(z), z = t^2, |t| <= 7/16.
 /// Degree 10 on [0.0, 0.19140625], max abs error of the rounded fit 1.05e-16.
 pub(crate) const ATAN_POLY: [f64; 11] = [
     f64::from_bits(0xbfd5555555555554), // -0.33333333333333326
-    f64::from_bits(0x3fc9999999998978), // 0.19999999999988538
-    f64::from_bits(0xbfc24924923bc3a1), // -0.14285714283280718
-    f64::from_bits(0x3fbc71c713c79898), // 0.1111111090936866
-    f64::from_bits(0xbfb745d00320f48c), // -0.09090900493989035
-    f64::from_bits(0x3fb3b1171584e9c4), // 0.07692093158121965
-    f64::from_bits(0xbfb10edd9a60c524), // -0.06663308161730136
-    f64::from_bits(0x3fadf1645e306163), // 0.05848230027931114
-    f64::from_bits(0xbfa9c906e27051ff), // -0.05036183847565567
-    f64::from_bits(0x3fa3650a68c9e900), // 0.037880254069891706
-    f64::from_bits(0xbf9206f6421a7da7), // -0.017604682716976374
+    f64::from_bits(0x3fc9999999998971), // 0.1999999999998852
+    f64::from_bits(0xbfc24924923bbf48), // -0.14285714283277628
+    f64::from_bits(0x3fbc71c713c553b0), // 0.1111111090916228
+    f64::from_bits(0xbfb745d002d3effa), // -0.09090900486984302
+    f64::from_bits(0x3fb3b1170fa7a1ec), // 0.07692093021581287
+    f64::from_bits(0xbfb10edd54cb1cf6), // -0.06663306541587474
+    f64::from_bits(0x3fadf16060323b9e), // 0.05848218130369463
+    f64::from_bits(0xbfa9c8f52b16c30d), // -0.050361310491444745
+    f64::from_bits(0x3fa364dee185bc35), // 0.0378789568229582
+    f64::from_bits(0xbf92069b59086b45), // -0.01760332804597488
 ];
 /// asin(s) = s + s^3 * P(z), z = s^2, |s| <= 1/2.
-/// Degree 14 on [0.0, 0.25], max abs error of the rounded fit 9.59e-18.
+/// Degree 14 on [0.0, 0.25], max abs error of the rounded fit 9.45e-18.
 pub(crate) const ASIN_POLY: [f64; 15] = [
     f64::from_bits(0x3fc5555555555555), // 0.16666666666666666
     f64::from_bits(0x3fb333333333332c), // 0.0749999999999999
-    f64::from_bits(0x3fa6db6db6db7e25), // 0.04464285714288633
-    f64::from_bits(0x3f9f1c71c70d92cb), // 0.030381944441063163
-    f64::from_bits(0x3f96e8ba3210b500), // 0.02237215929578884
-    f64::from_bits(0x3f91c4ebce926cba), // 0.017352756961014328
-    f64::from_bits(0x3f8c99b1587bf692), // 0.013965020668816028
-    f64::from_bits(0x3f87a6f7da6c4102), // 0.011548935273396402
-    f64::from_bits(0x3f840f004693083b), // 0.00979423728347594
-    f64::from_bits(0x3f80a421a81964cd), // 0.0081255559372714
-    f64::from_bits(0x3f821d3d790d26aa), // 0.00884483361882656
-    f64::from_bits(0x3f2c2c744c9b018e), // 0.00021494788807353528
-    f64::from_bits(0x3f9776f4c6ed3da1), // 0.022914719239734208
-    f64::from_bits(0xbf99122dbdf17f0b), // -0.02448340865919278
-    f64::from_bits(0x3f9fba2868110f83), // 0.03098357329532987
+    f64::from_bits(0x3fa6db6db6db7e1b), // 0.04464285714288626
+    f64::from_bits(0x3f9f1c71c70d9b23), // 0.030381944441070573
+    f64::from_bits(0x3f96e8ba320ef991), // 0.022372159295394992
+    f64::from_bits(0x3f91c4ebcec9a4ca), // 0.017352756973569673
+    f64::from_bits(0x3f8c99b14f9153a3), // 0.013965020409310308
+    f64::from_bits(0x3f87a6f85793e38b), // 0.011548938915881176
+    f64::from_bits(0x3f840efb7e02d7b7), // 0.00979420164399501
+    f64::from_bits(0x3f80a442a1cc6eca), // 0.008125801623058666
+    f64::from_bits(0x3f821c9df2ae7fad), // 0.008843645065837647
+    f64::from_bits(0x3f2cb0f4ab542df1), // 0.0002188967388650899
+    f64::from_bits(0x3f9774b4f9d192a0), // 0.022906139133186287
+    f64::from_bits(0xbf990f4cfcc9c3db), // -0.02447243016144172
+    f64::from_bits(0x3f9fb8838321db1f), // 0.030977301481892924
+];
+/// As ASIN_POLY, shorter: `fast` precision.
+/// Degree 11 on [0.0, 0.25], max abs error of the rounded fit 2.09e-16.
+pub(crate) const ASIN_FAST_POLY: [f64; 12] = [
+    f64::from_bits(0x3fc555555555554e), // 0.16666666666666646
+    f64::from_bits(0x3fb3333333337480), // 0.07500000000023199
+    f64::from_bits(0x3fa6db6db67c1b9a), // 0.04464285709951028
+    f64::from_bits(0x3f9f1c71fd889cb3), // 0.030381947612252613
+    f64::from_bits(0x3f96e8b22c75c4fb), // 0.02237203976023226
+    f64::from_bits(0x3f91c59dab78ba3e), // 0.017355407324595833
+    f64::from_bits(0x3f8c863f9ad10dba), // 0.013927933609131016
+    f64::from_bits(0x3f8858ee351473f7), // 0.011888371462697818
+    f64::from_bits(0x3f7fb50a25b4b342), // 0.007741012227864998
+    f64::from_bits(0x3f909c18306b630c), // 0.01622045321969083
+    f64::from_bits(0xbf86a72c9d00250b), // -0.011061047116543784
+    f64::from_bits(0x3f9d13f6cba85976), // 0.02839646928813396
 ];
 
 /// ln 2 truncated to 42 bits: k * LN2_HI is exact for |k| < 2^11.
@@ -102,6 +159,8 @@ pub(crate) const LN2_HI: f64 = f64::from_bits(0x3fe62e42fefa3800); // 0.69314718
 pub(crate) const LN2_LO: f64 = f64::from_bits(0x3d2ef35793c76730); // 5.497923018708371e-14
 /// 1 / ln 2.
 pub(crate) const LOG2_E: f64 = f64::from_bits(0x3ff71547652b82fe); // 1.4426950408889634
+/// 1 / ln 10.
+pub(crate) const LOG10_E: f64 = f64::from_bits(0x3fdbcb7b1526e50e); // 0.4342944819032518
 /// 1 / ln 2 truncated to 32 bits.
 pub(crate) const INV_LN2_HI: f64 = f64::from_bits(0x3ff7154765200000); // 1.4426950407214463
 /// 1 / ln 2 - INV_LN2_HI.
@@ -136,20 +195,14 @@ pub(crate) const PIO2_LO: f64 = f64::from_bits(0x3c91a62633145c07); // 6.1232339
 pub(crate) const PI_HI: f64 = f64::from_bits(0x400921fb54442d18); // 3.141592653589793
 /// pi - PI_HI.
 pub(crate) const PI_LO: f64 = f64::from_bits(0x3ca1a62633145c07); // 1.2246467991473532e-16
+/// pi - PI_HI - PI_LO.
+pub(crate) const PI_LO2: f64 = f64::from_bits(0xb92f1976b7ed8fbc); // -2.9947698097183397e-33
+/// 1/pi rounded.
+pub(crate) const INV_PI: f64 = f64::from_bits(0x3fd45f306dc9c883); // 0.3183098861837907
+/// pi/2 - PIO2_HI - PIO2_LO.
+pub(crate) const PIO2_LO2: f64 = f64::from_bits(0xb91f1976b7ed8fbc); // -1.4973849048591698e-33
 /// pi/4 rounded.
 pub(crate) const PIO4_HI: f64 = f64::from_bits(0x3fe921fb54442d18); // 0.7853981633974483
-/// atan(0.5) rounded.
-pub(crate) const ATAN_HALF_HI: f64 = f64::from_bits(0x3fddac670561bb4f); // 0.4636476090008061
-/// atan(0.5) - ATAN_HALF_HI.
-pub(crate) const ATAN_HALF_LO: f64 = f64::from_bits(0x3c7a2b7f222f65e2); // 2.2698777452961687e-17
-/// atan(1.0) rounded.
-pub(crate) const ATAN_ONE_HI: f64 = f64::from_bits(0x3fe921fb54442d18); // 0.7853981633974483
-/// atan(1.0) - ATAN_ONE_HI.
-pub(crate) const ATAN_ONE_LO: f64 = f64::from_bits(0x3c81a62633145c07); // 3.061616997868383e-17
-/// atan(1.5) rounded.
-pub(crate) const ATAN_THREE_HALVES_HI: f64 = f64::from_bits(0x3fef730bd281f69b); // 0.982793723247329
-/// atan(1.5) - ATAN_THREE_HALVES_HI.
-pub(crate) const ATAN_THREE_HALVES_LO: f64 = f64::from_bits(0x3c7007887af0cbbd); // 1.3903311031230998e-17
 /// The fraction bits of 2/pi, 64 per word, most significant first: word i holds the bits
 /// of weight 2^-(64i+1) .. 2^-(64i+64). 1,280 bits cover every f64 exponent.
 pub(crate) const TWO_OVER_PI_BITS: [u64; 20] = [

@@ -9,31 +9,51 @@ pub(crate) const EXPM1_POLY_F32: [f32; 5] = [
     f32::from_bits(0x3d2aaa8d), // 0.041666556149721146
     f32::from_bits(0x3c088866), // 0.008333301171660423
     f32::from_bits(0x3ab68893), // 0.0013926200335845351
-    f32::from_bits(0x3950a8cc), // 0.0001989930751733482
+    f32::from_bits(0x3950a753), // 0.0001989875891013071
 ];
 /// log((1+s)/(1-s)) = 2s + s * w * P(w), w = s^2 (f32).
 /// Degree 3 on [0.0, 0.02943759466960992], max abs error of the rounded fit 2.22e-08.
 pub(crate) const LOG_POLY_F32: [f32; 4] = [
     f32::from_bits(0x3f2aaaab), // 0.6666666865348816
     f32::from_bits(0x3eccccf6), // 0.4000012278556824
-    f32::from_bits(0x3e922e07), // 0.2855074107646942
-    f32::from_bits(0x3e6eec2d), // 0.23332281410694122
+    f32::from_bits(0x3e922e08), // 0.2855074405670166
+    f32::from_bits(0x3e6eebf0), // 0.2333219051361084
 ];
 /// sin(r) = r + r^3 * P(z), z = r^2, |r| <= pi/4 (f32).
-/// Degree 3 on [0.0, 0.6170073647007644], max abs error of the rounded fit 5.02e-09.
+/// Degree 3 on [0.0, 0.6215716640484696], max abs error of the rounded fit 5.02e-09.
 pub(crate) const SIN_POLY_F32: [f32; 4] = [
     f32::from_bits(0xbe2aaaab), // -0.1666666716337204
     f32::from_bits(0x3c088887), // 0.008333331905305386
-    f32::from_bits(0xb95009d4), // -0.00019840087043121457
-    f32::from_bits(0x3636df03), // 2.724992327785003e-06
+    f32::from_bits(0xb95009c8), // -0.00019840069580823183
+    f32::from_bits(0x3636db1b), // 2.7247649541095598e-06
 ];
 /// cos(r) = 1 - z/2 + z^2 * P(z), z = r^2, |r| <= pi/4 (f32).
-/// Degree 3 on [0.0, 0.6170073647007644], max abs error of the rounded fit 1.24e-09.
+/// Degree 3 on [0.0, 0.6215716640484696], max abs error of the rounded fit 1.24e-09.
 pub(crate) const COS_POLY_F32: [f32; 4] = [
     f32::from_bits(0x3d2aaaab), // 0.0416666679084301
     f32::from_bits(0xbab60b60), // -0.00138888880610466
-    f32::from_bits(0x37d00ae2), // 2.480059993104078e-05
-    f32::from_bits(0xb4929223), // -2.7300947635922057e-07
+    f32::from_bits(0x37d00ada), // 2.480058537912555e-05
+    f32::from_bits(0xb4928f88), // -2.729905190790305e-07
+];
+/// atan(t) = t + t^3 * P(z), z = t^2, |t| <= 7/16 (f32).
+/// Degree 5 on [0.0, 0.19140625], max abs error of the rounded fit 1.18e-08.
+pub(crate) const ATAN_POLY_F32: [f32; 6] = [
+    f32::from_bits(0xbeaaaaab), // -0.3333333432674408
+    f32::from_bits(0x3e4cccb5), // 0.1999996453523636
+    f32::from_bits(0xbe124347), // -0.14283476769924164
+    f32::from_bits(0x3de27ed0), // 0.11059343814849854
+    f32::from_bits(0xbdaedfc8), // -0.08538776636123657
+    f32::from_bits(0x3d4616eb), // 0.048361700028181076
+];
+/// asin(s) = s + s^3 * P(z), z = s^2, |s| <= 1/2 (f32).
+/// Degree 5 on [0.0, 0.25], max abs error of the rounded fit 9.85e-09.
+pub(crate) const ASIN_POLY_F32: [f32; 6] = [
+    f32::from_bits(0x3e2aaaaa), // 0.1666666567325592
+    f32::from_bits(0x3d999a24), // 0.07500103116035461
+    f32::from_bits(0x3d36ab05), // 0.04459669068455696
+    f32::from_bits(0x3cff06ca), // 0.031131166964769363
+    f32::from_bits(0x3c8b56f0), // 0.017009228467941284
+    f32::from_bits(0x3d0aeb0d), // 0.03391556814312935
 ];
 
 /// ln 2 truncated to 16 bits: n * LN2_HI_F32 is exact for |n| < 2^8.
@@ -42,3 +62,29 @@ pub(crate) const LN2_HI_F32: f32 = f32::from_bits(0x3f317200); // 0.693145751953
 pub(crate) const LN2_LO_F32: f32 = f32::from_bits(0x35bfbe8e); // 1.428606765330187e-06
 /// 1 / ln 2.
 pub(crate) const LOG2_E_F32: f32 = f32::from_bits(0x3fb8aa3b); // 1.4426950216293335
+/// pi/2 rounded to f32.
+pub(crate) const PIO2_A_F32: f32 = f32::from_bits(0x3fc90fdb); // 1.5707963705062866
+/// pi/2 - PIO2_A_F32, rounded.
+pub(crate) const PIO2_B_F32: f32 = f32::from_bits(0xb33bbd2e); // -4.371138828673793e-08
+/// pi/2 - PIO2_A_F32 - PIO2_B_F32, rounded.
+pub(crate) const PIO2_C_F32: f32 = f32::from_bits(0xa6f72ced); // -1.7151245100058819e-15
+/// pi/2 - PIO2_A_F32 - PIO2_B_F32 - PIO2_C_F32, rounded.
+pub(crate) const PIO2_D_F32: f32 = f32::from_bits(0x194c5170); // 1.056299898220315e-23
+/// pi rounded to f32.
+pub(crate) const PI_A_F32: f32 = f32::from_bits(0x40490fdb); // 3.1415927410125732
+/// pi - PI_A_F32, rounded.
+pub(crate) const PI_B_F32: f32 = f32::from_bits(0xb3bbbd2e); // -8.742277657347586e-08
+/// 2/pi rounded.
+pub(crate) const TWO_OVER_PI_F32: f32 = f32::from_bits(0x3f22f983); // 0.6366197466850281
+/// inv_ln2 truncated to 12 bits.
+pub(crate) const INV_LN2_HI_F32: f32 = f32::from_bits(0x3fb8a000); // 1.4423828125
+/// inv_ln2 - INV_LN2_HI_F32, rounded.
+pub(crate) const INV_LN2_LO_F32: f32 = f32::from_bits(0x39a3b296); // 0.00031222839606925845
+/// inv_ln10 truncated to 12 bits.
+pub(crate) const INV_LN10_HI_F32: f32 = f32::from_bits(0x3ede5000); // 0.4342041015625
+/// inv_ln10 - INV_LN10_HI_F32, rounded.
+pub(crate) const INV_LN10_LO_F32: f32 = f32::from_bits(0x38bd8a93); // 9.038033749675378e-05
+/// log10(2) truncated to 16 bits: k * it is exact.
+pub(crate) const LOG10_2_HI_F32: f32 = f32::from_bits(0x3e9a2000); // 0.301025390625
+/// log10(2) - LOG10_2_HI_F32, rounded.
+pub(crate) const LOG10_2_LO_F32: f32 = f32::from_bits(0x369a84fc); // 4.605039066518657e-06

@@ -8,6 +8,37 @@
 
 use super::super::isa::{Isa, mul_add};
 
+/// Declares the two precisions of a lane function written once with a `const FAST: bool`
+/// parameter: `high::<I>(x) = with::<I, false>(x)`, `fast::<I>(x) = with::<I, true>(x)`
+/// (`x: f64`; add `, y` for two arguments).
+macro_rules! precisions {
+    ($($with:ident => $high:ident, $fast:ident;)*) => {$(
+        #[doc = concat!("[`", stringify!($with), "`] at high precision.")]
+        #[inline(always)]
+        pub(crate) fn $high<I: Isa>(x: f64) -> f64 {
+            $with::<I, false>(x)
+        }
+        #[doc = concat!("[`", stringify!($with), "`] at fast precision.")]
+        #[inline(always)]
+        pub(crate) fn $fast<I: Isa>(x: f64) -> f64 {
+            $with::<I, true>(x)
+        }
+    )*};
+    ($($with:ident => $high:ident, $fast:ident, binary;)*) => {$(
+        #[doc = concat!("[`", stringify!($with), "`] at high precision.")]
+        #[inline(always)]
+        pub(crate) fn $high<I: Isa>(x: f64, y: f64) -> f64 {
+            $with::<I, false>(x, y)
+        }
+        #[doc = concat!("[`", stringify!($with), "`] at fast precision.")]
+        #[inline(always)]
+        pub(crate) fn $fast<I: Isa>(x: f64, y: f64) -> f64 {
+            $with::<I, true>(x, y)
+        }
+    )*};
+}
+pub(crate) use precisions;
+
 /// 1.5 * 2^52: adding it to |x| < 2^51 rounds x to an integer held in the low mantissa bits.
 pub(crate) const ROUND_MAGIC: f64 = 6_755_399_441_055_744.0;
 /// Bit pattern of [`ROUND_MAGIC`].
@@ -39,11 +70,43 @@ pub(crate) fn poly<I: Isa, const N: usize>(x: f64, coefs: &[f64; N]) -> f64 {
     mul_add::<I>(odd, x, even)
 }
 
+/// The two Horner chains of [`poly`] apart: `(E(x^2), O(x^2))` with
+/// `poly(x) = E(x^2) + x*O(x^2)`, so that `poly(-x) = E - x*O` comes for free.
+#[inline(always)]
+pub(crate) fn poly_split<I: Isa, const N: usize>(x: f64, coefs: &[f64; N]) -> (f64, f64) {
+    const { assert!(N >= 2) };
+    let x2 = x * x;
+    let (n_even, n_odd) = (N.div_ceil(2), N / 2);
+    let mut even = coefs[2 * (n_even - 1)];
+    for k in (0..n_even - 1).rev() {
+        even = mul_add::<I>(even, x2, coefs[2 * k]);
+    }
+    let mut odd = coefs[2 * n_odd - 1];
+    for k in (0..n_odd - 1).rev() {
+        odd = mul_add::<I>(odd, x2, coefs[2 * k + 1]);
+    }
+    (even, odd)
+}
+
 /// Round to the nearest integer (ties to even) for |x| < 2^51, returning it both as f64
 /// and as i64. Not valid for nan or larger |x| (callers clamp first or select afterwards).
 #[inline(always)]
 pub(crate) fn round_int(x: f64) -> (f64, i64) {
     let shifted = x + ROUND_MAGIC;
+    let rounded = shifted - ROUND_MAGIC;
+    let int = (shifted.to_bits() as i64).wrapping_sub(ROUND_MAGIC_BITS);
+    (rounded, int)
+}
+
+/// `round_int(x * k + c)` with the product not rounded first where the ISA has FMA (one
+/// operation less, and n is the integer nearest the exact x*k when c is 0).
+#[inline(always)]
+pub(crate) fn round_mul<I: Isa>(x: f64, k: f64, c: f64) -> (f64, i64) {
+    let shifted = if c == 0.0 {
+        mul_add::<I>(x, k, ROUND_MAGIC)
+    } else {
+        mul_add::<I>(x, k, c) + ROUND_MAGIC
+    };
     let rounded = shifted - ROUND_MAGIC;
     let int = (shifted.to_bits() as i64).wrapping_sub(ROUND_MAGIC_BITS);
     (rounded, int)
@@ -112,6 +175,16 @@ pub(crate) fn two_prod<I: Isa>(a: f64, b: f64) -> (f64, f64) {
         let e = ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo;
         (p, e)
     }
+}
+
+/// [`log_split`] for normal positive x (no subnormal pre-scaling): the same `(k, f)`.
+#[inline(always)]
+pub(crate) fn log_split_normal(x: f64) -> (f64, f64) {
+    const SQRT_HALF_BITS: i64 = 0x3fe6_a09e_667f_3bcd;
+    let bits = x.to_bits() as i64;
+    let k = bits.wrapping_sub(SQRT_HALF_BITS) >> 52;
+    let m = f64::from_bits(bits.wrapping_sub(k << 52) as u64);
+    (int_to_f64(k), m - 1.0)
 }
 
 /// Split a positive finite x (normal or subnormal) into `x = 2^k * (1 + f)` with

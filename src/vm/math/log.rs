@@ -13,15 +13,24 @@ use super::consts::{
     INV_LN2_HI, INV_LN2_LO, INV_LN10_HI, INV_LN10_LO, LN2_HI, LN2_LO, LOG_POLY, LOG10_2_HI,
     LOG10_2_LO,
 };
-use super::lane::{log_split, poly, select, truncate_low, two_sum};
+use super::consts::{LOG2_E, LOG10_E};
+use super::lane::{log_split, log_split_normal, poly, precisions, select, truncate_low, two_sum};
 use crate::vm::isa::Isa;
 
-/// `k*ln2 + log(1+f) + c` for `1 + f` in [sqrt2/2, sqrt2) and a small correction c.
+/// `R(w) = w P(w)` of the log core, `w = s^2`. (A shorter polynomial for `fast` would
+/// not do: one degree less costs 10 ulps at |f| = 0.41.)
 #[inline(always)]
-fn log_core<I: Isa>(k: f64, f: f64, c: f64) -> f64 {
+fn log_r<I: Isa>(w: f64) -> f64 {
+    w * poly::<I, _>(w, &LOG_POLY)
+}
+
+/// `k*ln2 + log(1+f) + c` for `1 + f` in [sqrt2/2, sqrt2) and a small correction c. `FAST`
+/// has no use here yet: both precisions share the core.
+#[inline(always)]
+fn log_core<I: Isa, const FAST: bool>(k: f64, f: f64, c: f64) -> f64 {
     let s = f / (2.0 + f);
     let w = s * s;
-    let r = w * poly::<I, _>(w, &LOG_POLY);
+    let r = log_r::<I>(w);
     let hfsq = 0.5 * f * f;
     k * LN2_HI - ((hfsq - (s * (hfsq + r) + (k * LN2_LO + c))) - f)
 }
@@ -47,16 +56,44 @@ fn log_specials(x: f64, out: f64) -> f64 {
 
 /// Natural logarithm.
 #[inline(always)]
-pub(crate) fn log_f64<I: Isa>(x: f64) -> f64 {
+fn log_with<I: Isa, const FAST: bool>(x: f64) -> f64 {
     let (k, f) = log_split(x);
-    log_specials(x, log_core::<I>(k, f, 0.0))
+    log_specials(x, log_core::<I, FAST>(k, f, 0.0))
+}
+
+/// Where the `*_common` lanes of log, log2 and log10 apply: positive normal finite x.
+#[inline(always)]
+pub(crate) fn log_is_common(x: f64) -> bool {
+    (f64::MIN_POSITIVE..f64::INFINITY).contains(&x)
+}
+
+/// log for [`log_is_common`] arguments: no subnormal scaling, no special values; bit-equal
+/// to [`log_with`] there.
+#[inline(always)]
+fn log_common<I: Isa, const FAST: bool>(x: f64) -> f64 {
+    let (k, f) = log_split_normal(x);
+    log_core::<I, FAST>(k, f, 0.0)
+}
+
+/// Where [`log1p_common`] applies: -1 < x < 2^1000, x != 0 (no special value, and
+/// `1 + x` finite).
+#[inline(always)]
+pub(crate) fn log1p_is_common(x: f64) -> bool {
+    x > -1.0 && x < 1e300 && x != 0.0
+}
+
+/// log1p for [`log1p_is_common`] arguments.
+#[inline(always)]
+fn log1p_common<I: Isa, const FAST: bool>(x: f64) -> f64 {
+    let (k, f, c) = log1p_parts(x);
+    log_core::<I, FAST>(k, f, c)
 }
 
 /// log(1 + x), accurate near 0.
 #[inline(always)]
-pub(crate) fn log1p_f64<I: Isa>(x: f64) -> f64 {
+fn log1p_with<I: Isa, const FAST: bool>(x: f64) -> f64 {
     let (k, f, c) = log1p_parts(x);
-    let out = log_specials(1.0 + x, log_core::<I>(k, f, c));
+    let out = log_specials(1.0 + x, log_core::<I, FAST>(k, f, c));
     let out = select(x == f64::INFINITY, f64::INFINITY, out);
     select(x == 0.0 || x.is_nan(), x + x, out) // log1p(-0) = -0
 }
@@ -66,41 +103,95 @@ pub(crate) fn log1p_f64<I: Isa>(x: f64) -> f64 {
 fn log1pf_hi_lo<I: Isa>(f: f64) -> (f64, f64) {
     let s = f / (2.0 + f);
     let w = s * s;
-    let r = w * poly::<I, _>(w, &LOG_POLY);
+    let r = log_r::<I>(w);
     let hfsq = 0.5 * f * f;
     let hi = truncate_low(f - hfsq);
     let lo = (f - hi) - hfsq + s * (hfsq + r);
     (hi, lo)
 }
 
-/// Base-2 logarithm (exact at powers of two).
+/// log(1 + f) for `fast` precision (one rounding less careful than [`log1pf_hi_lo`]).
 #[inline(always)]
-pub(crate) fn log2_f64<I: Isa>(x: f64) -> f64 {
-    let (k, f) = log_split(x);
+fn log1pf_fast<I: Isa>(f: f64) -> f64 {
+    let s = f / (2.0 + f);
+    let hfsq = 0.5 * f * f;
+    f - (hfsq - s * (hfsq + log_r::<I>(s * s)))
+}
+
+/// log2 from the split `x = 2^k (1 + f)` (exact at powers of two).
+#[inline(always)]
+fn log2_core<I: Isa, const FAST: bool>(k: f64, f: f64) -> f64 {
+    if FAST {
+        return k + log1pf_fast::<I>(f) * LOG2_E;
+    }
     let (hi, lo) = log1pf_hi_lo::<I>(f);
     let val_hi = hi * INV_LN2_HI;
     let val_lo = (lo + hi) * INV_LN2_LO + lo * INV_LN2_HI;
     let w = k + val_hi; // k is an integer, so this sum is exact up to its rounding error:
     let val_lo = val_lo + ((k - w) + val_hi);
-    log_specials(x, val_lo + w)
+    val_lo + w
+}
+
+/// log10 from the split `x = 2^k (1 + f)`.
+#[inline(always)]
+fn log10_core<I: Isa, const FAST: bool>(k: f64, f: f64) -> f64 {
+    let y = k * LOG10_2_HI; // exact
+    if FAST {
+        return y + (log1pf_fast::<I>(f) * LOG10_E + k * LOG10_2_LO);
+    }
+    let (hi, lo) = log1pf_hi_lo::<I>(f);
+    let val_hi = hi * INV_LN10_HI;
+    let val_lo = k * LOG10_2_LO + (lo + hi) * INV_LN10_LO + lo * INV_LN10_HI;
+    let w = y + val_hi;
+    let val_lo = val_lo + ((y - w) + val_hi);
+    val_lo + w
+}
+
+/// Base-2 logarithm (exact at powers of two).
+#[inline(always)]
+fn log2_with<I: Isa, const FAST: bool>(x: f64) -> f64 {
+    let (k, f) = log_split(x);
+    log_specials(x, log2_core::<I, FAST>(k, f))
+}
+
+/// log2 for [`log_is_common`] arguments.
+#[inline(always)]
+fn log2_common<I: Isa, const FAST: bool>(x: f64) -> f64 {
+    let (k, f) = log_split_normal(x);
+    log2_core::<I, FAST>(k, f)
 }
 
 /// Base-10 logarithm.
 #[inline(always)]
-pub(crate) fn log10_f64<I: Isa>(x: f64) -> f64 {
+fn log10_with<I: Isa, const FAST: bool>(x: f64) -> f64 {
     let (k, f) = log_split(x);
-    let (hi, lo) = log1pf_hi_lo::<I>(f);
-    let val_hi = hi * INV_LN10_HI;
-    let y = k * LOG10_2_HI; // exact
-    let val_lo = k * LOG10_2_LO + (lo + hi) * INV_LN10_LO + lo * INV_LN10_HI;
-    let w = y + val_hi;
-    let val_lo = val_lo + ((y - w) + val_hi);
-    log_specials(x, val_lo + w)
+    log_specials(x, log10_core::<I, FAST>(k, f))
+}
+
+/// log10 for [`log_is_common`] arguments.
+#[inline(always)]
+fn log10_common<I: Isa, const FAST: bool>(x: f64) -> f64 {
+    let (k, f) = log_split_normal(x);
+    log10_core::<I, FAST>(k, f)
+}
+
+precisions! {
+    log_with => log_f64, log_fast_f64;
+    log_common => log_common_f64, log_fast_common_f64;
+    log1p_with => log1p_f64, log1p_fast_f64;
+    log1p_common => log1p_common_f64, log1p_fast_common_f64;
+    log2_with => log2_f64, log2_fast_f64;
+    log2_common => log2_common_f64, log2_fast_common_f64;
+    log10_with => log10_f64, log10_fast_f64;
+    log10_common => log10_common_f64, log10_fast_common_f64;
+    asinh_with => asinh_f64, asinh_fast_f64;
+    acosh_with => acosh_f64, acosh_fast_f64;
+    atanh_with => atanh_f64, atanh_fast_f64;
 }
 
 /// Inverse hyperbolic sine.
 #[inline(always)]
-pub(crate) fn asinh_f64<I: Isa>(x: f64) -> f64 {
+fn asinh_with<I: Isa, const FAST: bool>(x: f64) -> f64 {
     let a = x.abs();
     let a2 = a * a;
     let small = a <= 2.0;
@@ -112,14 +203,14 @@ pub(crate) fn asinh_f64<I: Isa>(x: f64) -> f64 {
     let (k1, f1, c1) = log1p_parts(v);
     let (k2, f2) = log_split(w);
     let k = select(small, k1, k2 + select(huge, 1.0, 0.0));
-    let out = log_core::<I>(k, select(small, f1, f2), select(small, c1, 0.0));
+    let out = log_core::<I, FAST>(k, select(small, f1, f2), select(small, c1, 0.0));
     let out = select(a == f64::INFINITY, a, out);
     select(a == 0.0 || x.is_nan(), x + x, out.copysign(x))
 }
 
 /// Inverse hyperbolic cosine (nan below 1).
 #[inline(always)]
-pub(crate) fn acosh_f64<I: Isa>(x: f64) -> f64 {
+fn acosh_with<I: Isa, const FAST: bool>(x: f64) -> f64 {
     let small = x <= 2.0;
     let huge = x > 268_435_456.0;
     // small: log1p(t + sqrt(2t + t^2)), t = x - 1 (exact)
@@ -130,7 +221,7 @@ pub(crate) fn acosh_f64<I: Isa>(x: f64) -> f64 {
     let (k1, f1, c1) = log1p_parts(v);
     let (k2, f2) = log_split(w);
     let k = select(small, k1, k2 + select(huge, 1.0, 0.0));
-    let out = log_core::<I>(k, select(small, f1, f2), select(small, c1, 0.0));
+    let out = log_core::<I, FAST>(k, select(small, f1, f2), select(small, c1, 0.0));
     let out = select(x == f64::INFINITY, x, out);
     let out = select(x == 1.0, 0.0, out);
     select(x < 1.0 || x.is_nan(), f64::NAN, out)
@@ -138,7 +229,7 @@ pub(crate) fn acosh_f64<I: Isa>(x: f64) -> f64 {
 
 /// Inverse hyperbolic tangent (nan beyond +-1, +-inf at +-1).
 #[inline(always)]
-pub(crate) fn atanh_f64<I: Isa>(x: f64) -> f64 {
+fn atanh_with<I: Isa, const FAST: bool>(x: f64) -> f64 {
     let a = x.abs();
     // 2a + 2a^2/(1-a) keeps the relative accuracy of small a; 2a/(1-a) the rest.
     let v = select(
@@ -147,7 +238,7 @@ pub(crate) fn atanh_f64<I: Isa>(x: f64) -> f64 {
         2.0 * a / (1.0 - a),
     );
     let (k, f, c) = log1p_parts(v);
-    let out = 0.5 * log_core::<I>(k, f, c);
+    let out = 0.5 * log_core::<I, FAST>(k, f, c);
     let out = select(a == 1.0, f64::INFINITY, out);
     let out = select(a > 1.0 || x.is_nan(), f64::NAN, out);
     select(a == 0.0, x, out.copysign(x))

@@ -1,98 +1,129 @@
-//! Vectorisable transcendental functions for the block kernels, in f64 and f32.
+//! Vectorisable transcendental functions for the block kernels, in f64 and f32, at two
+//! precisions.
 //!
 //! In: blocks of f64 or f32 (one or two input slices of equal length). Out: the function
 //! value per element, written to an output slice of the same length. Each function comes
-//! as a lane function (`exp_f64::<I>(x)`: scalar code, `#[inline(always)]`, branch-free, no
-//! libm calls) and a slice driver (`exp_f64_slice::<I>(x, out)`) whose loop LLVM
-//! vectorises when it is inlined into a [`dispatch`](super::isa::dispatch) trampoline. The
-//! [`UnaryFn`] / [`BinaryFn`] tables name every function once and route a function choice
-//! to its driver; the VM and the tests use them.
+//! as lane functions (`exp_f64::<I>(x)`: scalar code, `#[inline(always)]`, branch-free, no
+//! libm calls) and a slice driver whose loop LLVM vectorises when it is inlined into a
+//! [`dispatch`](super::isa::dispatch) trampoline. The [`UnaryFn`] / [`BinaryFn`] tables name
+//! every function once and route a function choice to its driver:
+//! `apply_f64_at::<I, M>(x, out)` for the ISA `I` and the precision marker `M`
+//! ([`mode::High`], [`mode::Fast`]); `apply_f64` is the high one. The VM picks the precision
+//! when it resolves a program's kernel table (`kernels::resolve_at`), so no element pays a
+//! branch for it.
+//!
+//! Precisions ([`Precision`]): `high` keeps the budgets below (exp/log/log1p/expm1/log2/
+//! log10 <= 1 ulp, sin/cos/pow <= 2, the rest <= 4); `fast` allows 4 ulps everywhere and
+//! drops compensation terms where that is cheaper (remainders of one rounding instead of a
+//! double-double, shorter polynomials where the fit allows, no table trailing parts).
+//!
+//! Drivers: most functions are one lane pass. Those with special-value handling worth
+//! skipping (exp, expm1, log, log1p, log2, log10, sinh, cosh, arctan2, pow) also have a
+//! common-case lane, valid on a domain one vectorised check recognises (e.g. |x| <= 708 for
+//! exp, positive normal finite x for log): per chunk of 64 elements, when every element is
+//! common, the common lane runs, else the complete one. The common lane is bit-equal to the
+//! complete one on its domain (tested), so no result depends on its neighbours. sin/cos/tan
+//! lanes reduce |x| <= 2^20 (f64, `trig::FAST_MAX`) or 2^16 (f32 with FMA,
+//! `single::F32_TRIG_MAX`); the same pass flags larger finite arguments and a second,
+//! scalar pass patches them with Payne-Hanek reduction.
 //!
 //! Invariants: no result depends on where an element sits in a slice or on the ISA beyond
 //! last-bit differences (FMA) inside the budgets below; special values follow C99/glibc
 //! (nan in -> nan out, signed zeros kept where C keeps them, exact infinities and zeros at
-//! overflow/underflow, subnormal results rounded once). sin/cos/tan lanes only reduce
-//! |x| <= 2^20 (`trig::FAST_MAX`); the slice drivers detect other finite lanes with one
-//! vectorised check and patch them with a scalar Payne-Hanek pass, so the common path stays
-//! branch-free. `sin_f64` and friends pick the path per call and are right everywhere.
+//! overflow/underflow, subnormal results rounded once).
 //!
-//! f32, chosen per function by measurement (`benches/math.rs`, AVX2, 4,096 elements,
-//! ns/element; numbers from one run on a shared 2-core machine, so +-20%):
-//! - exp, log, sin, cos have native f32 lanes (`single.rs`: f32 arithmetic, i32 bits,
-//!   8 lanes per AVX2 vector, polynomials fitted for f32; sin/cos reduce in f64 and round
-//!   the reduced argument once). Through f64 they ran at 2.2-4.4 ns, no faster than
-//!   glibc's expf/logf/sinf/cosf (3.3-4.6); native they run at 0.7-1.5 ns.
-//! - every other function computes in f64 and rounds once (`f(x as f64) as f32`; pow uses
-//!   a plain-f64 `exp(y ln x)` for f32 data, `pow_f64_for_f32`). These run at the f64
-//!   speed, which is already 2-7x glibc's f32 versions for expm1, log1p, log10, tan,
-//!   asin, acos, atan, sinh, tanh, atanh, atan2, hypot, and 1.1-1.7x for log2, cosh,
-//!   asinh, acosh; powf stays slower (0.7x). The f64 result is within a few f64-ulp, so the
-//!   f32 result is the correctly rounded one except in rare near-halfway cases, and special
-//!   values and thresholds come out right by construction. Native lanes for the rest are
-//!   the known next step if f32 speed matters there.
+//! f32 has native lanes (f32 arithmetic, i32 bits, 8 lanes per AVX2 vector, polynomials
+//! fitted for f32; see `single.rs`) for every function but pow, which computes in f64 and
+//! rounds once (a plain-f64 `exp(y ln x)`, `pow_f64_for_f32`). The complex functions
+//! (`complex.rs`) are built on the f64 lanes.
 //!
 //! # Accuracy (the contract)
 //! Max error in ulps, measured by `tests.rs` as the distance in representable steps to the
 //! better of glibc and the `libm` crate (f32: to glibc's f64 result rounded to f32), over
-//! 2^20 random points per function, precision and ISA plus every special value
-//! (`cargo test --release math_accuracy_long -- --ignored --nocapture`; the default test
-//! run checks the same budgets on 2^17 points). AVX-512 is selected and tested only on
-//! CPUs that have it (the machine these were measured on has not).
+//! 2^22 random points per function, dtype, precision and ISA plus every special value
+//! (`cargo test --release --lib math_accuracy_long -- --ignored --nocapture`; the default
+//! test run checks the same budgets on 2^17 points; `f32_trig_exhaustive` checks every f32
+//! argument of sin/cos/tan up to 2^16). Cells are baseline/avx2/avx512, measured on an AMD
+//! EPYC (Zen 4) that has all three; `fast`'s budget is 4 for every function.
 //!
-//! | function | budget | f64 baseline | f64 avx2 | f32 baseline | f32 avx2 |
+//! | function | high budget | f64 high | f64 fast | f32 high | f32 fast |
 //! |---|---|---|---|---|---|
-//! | exp | 1 | 1 | 1 | 1 | 1 |
-//! | expm1 | 1 | 1 | 1 | 0 | 0 |
-//! | log | 1 | 1 | 1 | 1 | 1 |
-//! | log1p | 1 | 1 | 1 | 0 | 0 |
-//! | log2 | 1 | 1 | 1 | 0 | 0 |
-//! | log10 | 1 | 1 | 1 | 0 | 0 |
-//! | sin | 2 | 1 | 1 | 1 | 1 |
-//! | cos | 2 | 1 | 1 | 1 | 1 |
-//! | tan | 4 | 2 | 2 | 0 | 0 |
-//! | arcsin | 4 | 1 | 1 | 0 | 0 |
-//! | arccos | 4 | 1 | 1 | 0 | 0 |
-//! | arctan | 4 | 1 | 1 | 0 | 0 |
-//! | sinh | 4 | 3 | 3 | 0 | 0 |
-//! | cosh | 4 | 2 | 2 | 0 | 0 |
-//! | tanh | 4 | 3 | 3 | 0 | 0 |
-//! | arcsinh | 4 | 1 | 1 | 0 | 0 |
-//! | arccosh | 4 | 1 | 1 | 0 | 0 |
-//! | arctanh | 4 | 1 | 1 | 0 | 0 |
-//! | arctan2 | 4 | 1 | 1 | 0 | 0 |
-//! | pow | 2 | 1 | 1 | 0 | 0 |
-//! | hypot | 4 | 1 | 1 | 0 | 0 |
+//! | exp | 1 | 1/1/1 | 1/1/1 | 1/1/1 | 1/1/1 |
+//! | expm1 | 1 | 1/1/1 | 2/2/2 | 1/1/1 | 1/1/1 |
+//! | log | 1 | 1/1/1 | 1/1/1 | 1/1/1 | 1/1/1 |
+//! | log1p | 1 | 1/1/1 | 1/1/1 | 1/1/1 | 1/1/1 |
+//! | log2 | 1 | 1/1/1 | 2/2/2 | 1/1/1 | 1/1/1 |
+//! | log10 | 1 | 1/1/1 | 2/2/2 | 1/1/1 | 1/1/1 |
+//! | sin | 2 | 2/2/2 | 2/2/2 | 1/1/1 | 1/1/1 |
+//! | cos | 2 | 2/2/2 | 2/2/2 | 1/1/1 | 1/1/1 |
+//! | tan | 4 | 3/2/2 | 3/3/3 | 0/2/2 | 0/2/2 |
+//! | arcsin | 4 | 1/1/1 | 1/1/1 | 1/1/1 | 1/1/1 |
+//! | arccos | 4 | 1/1/1 | 1/1/1 | 1/1/1 | 1/1/1 |
+//! | arctan | 4 | 2/2/2 | 2/2/2 | 2/2/2 | 2/2/2 |
+//! | sinh | 4 | 3/3/3 | 3/3/3 | 2/2/2 | 2/2/2 |
+//! | cosh | 4 | 2/2/2 | 2/2/2 | 2/2/2 | 2/2/2 |
+//! | tanh | 4 | 3/3/3 | 3/3/3 | 2/2/2 | 2/2/2 |
+//! | arcsinh | 4 | 1/1/1 | 1/1/1 | 2/2/2 | 2/2/2 |
+//! | arccosh | 4 | 1/1/1 | 1/1/1 | 2/2/2 | 2/2/2 |
+//! | arctanh | 4 | 1/1/1 | 1/1/1 | 2/2/2 | 2/2/2 |
+//! | arctan2 | 4 | 2/2/2 | 2/2/2 | 2/2/2 | 2/2/2 |
+//! | pow | 2 | 1/1/1 | 1/1/1 | 0/0/0 | 0/0/0 |
+//! | hypot | 4 | 1/1/1 | 1/1/1 | 1/1/1 | 1/1/1 |
+//!
+//! Speed against glibc's libmvec and scalar libm, per function, dtype, ISA and precision:
+//! `cargo bench --bench math` (it writes its table into BENCHMARKS.md).
 //!
 //! Coefficients and split constants are generated by `tools/math_coefficients.py` into
-//! `consts.rs` and `consts_f32.rs` (our own minimax fits; the methods follow fdlibm, Cephes
-//! and VCL).
+//! `consts.rs` and `consts_f32.rs` (our own minimax fits; the methods follow fdlibm, Cephes,
+//! SLEEF and VCL).
 
 mod atrig;
+pub(crate) mod complex;
 mod consts;
 mod consts_f32;
 mod exp;
 mod lane;
 mod log;
 mod pow;
-mod single;
+pub(crate) mod single;
 mod trig;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub(crate) use atrig::{acos_f64, asin_f64, atan_f64, atan2_f64};
+use atrig::{
+    acos_fast_f64, asin_fast_f64, atan_fast_f64, atan2_common_f64, atan2_fast_common_f64,
+    atan2_fast_f64, atan2_is_common,
+};
+use exp::{
+    cosh_common_f64, cosh_fast_common_f64, cosh_fast_f64, exp_common_f64, exp_fast_common_f64,
+    exp_fast_f64, exp_is_common, expm1_common_f64, expm1_fast_common_f64, expm1_fast_f64,
+    expm1_is_common, hyperbolic_is_common, sinh_common_f64, sinh_fast_common_f64, sinh_fast_f64,
+};
 pub(crate) use exp::{cosh_f64, exp_f64, expm1_f64, sinh_f64, tanh_f64};
 pub(crate) use log::{acosh_f64, asinh_f64, atanh_f64, log_f64, log1p_f64, log2_f64, log10_f64};
+use log::{
+    acosh_fast_f64, asinh_fast_f64, atanh_fast_f64, log_common_f64, log_fast_common_f64,
+    log_fast_f64, log_is_common, log1p_common_f64, log1p_fast_common_f64, log1p_fast_f64,
+    log1p_is_common, log2_common_f64, log2_fast_common_f64, log2_fast_f64, log10_common_f64,
+    log10_fast_common_f64, log10_fast_f64,
+};
 pub(crate) use pow::{hypot_f64, pow_f64, pow_f64_for_f32};
+use pow::{pow_common_f64, pow_fast_common_f64, pow_fast_f64, pow_is_common};
 pub(crate) use trig::{cos_f64, sin_f64, tan_f64};
 
 use super::isa::Isa;
 use single::{
-    acos_f32, acosh_f32, asin_f32, asinh_f32, atan_f32, atanh_f32, cos_f32, cos_f32_lane, cosh_f32,
-    exp_f32, expm1_f32, log_f32, log1p_f32, log2_f32, log10_f32, sin_f32, sin_f32_lane, sinh_f32,
-    tan_f32, tan_f32_lane, tanh_f32,
+    acos_f32, acosh_f32, asin_f32, asinh_f32, atan_f32, atan2_f32, atanh_f32, cos_f32,
+    cos_fast_f32, cos_native_f32, cosh_f32, exp_f32, expm1_f32, expm1_fast_f32, hypot_f32, log_f32,
+    log1p_f32, log2_f32, log10_f32, needs_slow_path_f32, sin_f32, sin_fast_f32, sin_native_f32,
+    sinh_f32, tan_f32, tan_native_f32, tanh_f32,
 };
-use trig::{cos_f64_lane, needs_slow_path, sin_f64_lane, tan_f64_lane};
+use trig::{
+    cos_f64_lane, cos_fast_f64, needs_slow_path, sin_f64_lane, sin_fast_f64, tan_f64_lane,
+    tan_fast_f64,
+};
 
 /// Declares `name_f32(a, b) = name_f64(a as f64, b as f64) as f32` wrappers.
 macro_rules! binary_via_f64 {
@@ -108,9 +139,57 @@ macro_rules! binary_via_f64 {
 }
 
 binary_via_f64! {
-    atan2_f32 => atan2_f64;
     pow_f32 => pow_f64_for_f32;
-    hypot_f32 => hypot_f64;
+}
+
+/// hypot is one correctly rounded square root of a fused sum: both precisions are one.
+#[inline(always)]
+fn hypot_fast_f64<I: Isa>(x: f64, y: f64) -> f64 {
+    hypot_f64::<I>(x, y)
+}
+
+/// tanh: the high-precision lane is already as fast as libmvec's, and the cheaper forms
+/// tried (sinh/cosh from one exponential pair, `1 - 2/(1 + e^2a)`) reach 4-5 ulp.
+#[inline(always)]
+fn tanh_fast_f64<I: Isa>(x: f64) -> f64 {
+    tanh_f64::<I>(x)
+}
+
+// f32 functions whose high-precision lane serves `fast` too (already cheap, or computed
+// in f64).
+macro_rules! same_as_high {
+    ($($fast:ident => $high:ident: $t:ty;)*) => {$(
+        #[inline(always)]
+        fn $fast<I: Isa>(x: $t) -> $t { $high::<I>(x) }
+    )*};
+}
+macro_rules! same_as_high2 {
+    ($($fast:ident => $high:ident: $t:ty;)*) => {$(
+        #[inline(always)]
+        fn $fast<I: Isa>(x: $t, y: $t) -> $t { $high::<I>(x, y) }
+    )*};
+}
+same_as_high! {
+    exp_fast_f32 => exp_f32: f32;
+    log_fast_f32 => log_f32: f32;
+    log1p_fast_f32 => log1p_f32: f32;
+    log2_fast_f32 => log2_f32: f32;
+    log10_fast_f32 => log10_f32: f32;
+    asin_fast_f32 => asin_f32: f32;
+    acos_fast_f32 => acos_f32: f32;
+    atan_fast_f32 => atan_f32: f32;
+    sinh_fast_f32 => sinh_f32: f32;
+    cosh_fast_f32 => cosh_f32: f32;
+    tanh_fast_f32 => tanh_f32: f32;
+    asinh_fast_f32 => asinh_f32: f32;
+    acosh_fast_f32 => acosh_f32: f32;
+    atanh_fast_f32 => atanh_f32: f32;
+    tan_fast_f32 => tan_native_f32: f32;
+}
+same_as_high2! {
+    atan2_fast_f32 => atan2_f32: f32;
+    pow_fast_f32 => pow_f32: f32;
+    hypot_fast_f32 => hypot_f32: f32;
 }
 
 // The loops are macros, not functions taking `impl Fn`: a lane function passed as a value
@@ -145,6 +224,34 @@ macro_rules! map_unary {
     }};
 }
 
+/// [`map_unary`] that also returns whether `flag(x[i])` held for any element, from the
+/// same pass (an OR reduction beside the stores; the trig drivers use it to find the lanes
+/// their slow path must patch).
+macro_rules! map_unary_flagged {
+    ($lane:expr, $flag:expr, $x:expr, $out:expr, $t:ty) => {{
+        let (x, out): (&[$t], &mut [$t]) = ($x, $out);
+        let n = x.len().min(out.len());
+        let (x, out) = (&x[..n], &mut out[..n]);
+        let half = n / 2;
+        let (x_lo, x_hi) = x.split_at(half);
+        let (out_lo, out_hi) = out.split_at_mut(half);
+        let mut any = false;
+        for (((o_lo, o_hi), &u), &v) in out_lo.iter_mut().zip(out_hi.iter_mut()).zip(x_lo).zip(x_hi)
+        {
+            *o_lo = $lane(u);
+            *o_hi = $lane(v);
+            any |= $flag(u) | $flag(v);
+        }
+        if n % 2 == 1 {
+            if let (Some(o), Some(&v)) = (out.last_mut(), x.last()) {
+                *o = $lane(v);
+                any |= $flag(v);
+            }
+        }
+        any
+    }};
+}
+
 /// `out[i] = lane(a[i], b[i])`, in two halves as [`map_unary`].
 macro_rules! map_binary {
     ($lane:expr, $a:expr, $b:expr, $out:expr, $t:ty) => {{
@@ -170,18 +277,12 @@ macro_rules! map_binary {
     }};
 }
 
-/// Whether any element needs the trig slow path: one vectorised OR-reduction.
+/// Second pass of a trig driver, when the first flagged any lane: recompute the slow
+/// lanes with the full (branching) function. Rare, so the call through `impl Fn` costs
+/// nothing measurable.
 #[inline(always)]
-fn any_needs_slow_path<T: Copy + Into<f64>>(x: &[T]) -> bool {
-    x.iter()
-        .fold(false, |acc, &v| acc | needs_slow_path(v.into()))
-}
-
-/// Second pass of a trig driver: recompute the slow lanes with the full (branching)
-/// function. Rare, so the call through `impl Fn` costs nothing measurable.
-#[inline(always)]
-fn patch_slow_f64(x: &[f64], out: &mut [f64], full: impl Fn(f64) -> f64) {
-    if any_needs_slow_path(x) {
+fn patch_slow_f64(any: bool, x: &[f64], out: &mut [f64], full: impl Fn(f64) -> f64) {
+    if any {
         for (o, &v) in out.iter_mut().zip(x) {
             if needs_slow_path(v) {
                 *o = full(v);
@@ -190,55 +291,151 @@ fn patch_slow_f64(x: &[f64], out: &mut [f64], full: impl Fn(f64) -> f64) {
     }
 }
 
-/// As [`patch_slow_f64`] for f32 data.
+/// As [`patch_slow_f64`] for f32 data (whose lanes reduce up to `F32_TRIG_MAX`).
 #[inline(always)]
-fn patch_slow_f32(x: &[f32], out: &mut [f32], full: impl Fn(f32) -> f32) {
-    if any_needs_slow_path(x) {
+fn patch_slow_f32(any: bool, x: &[f32], out: &mut [f32], full: impl Fn(f32) -> f32) {
+    if any {
         for (o, &v) in out.iter_mut().zip(x) {
-            if needs_slow_path(f64::from(v)) {
+            if needs_slow_path_f32(v) {
                 *o = full(v);
             }
         }
     }
 }
 
-/// Declares the unary function table: the enum, its names, and per-precision slice
-/// drivers. `plain` functions are one branch-free lane pass; `trig` ones add the slow-path
-/// patch.
+/// The accuracy contract the transcendental functions are computed to.
+///
+/// Chosen once, when a program's kernel table is resolved: each precision has its own
+/// instantiation of every slice driver (the [`Mode`] markers), so no element pays a
+/// branch for it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) enum Precision {
+    /// The budgets in the module notes: exp/log/log1p/expm1/log2/log10 <= 1 ulp,
+    /// sin/cos/pow <= 2, the rest <= 4.
+    #[default]
+    High,
+    /// Every function within 4 ulp (libmvec's class), for speed.
+    Fast,
+}
+
+impl Precision {
+    /// Both precisions.
+    #[allow(dead_code)] // for the tests and benches/math.rs
+    pub(crate) const ALL: [Precision; 2] = [Precision::High, Precision::Fast];
+
+    /// The lower-case name (`high`, `fast`).
+    #[allow(dead_code)] // for the tests and benches/math.rs
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Precision::High => "high",
+            Precision::Fast => "fast",
+        }
+    }
+}
+
+/// A precision as a type, so that slice drivers are instantiated once per precision.
+pub(crate) trait Mode: Copy + Send + Sync + 'static {
+    /// The precision this marker stands for.
+    const PRECISION: Precision;
+    /// Whether it is [`Precision::Fast`].
+    const FAST: bool = matches!(Self::PRECISION, Precision::Fast);
+}
+
+/// The markers of [`Mode`].
+pub(crate) mod mode {
+    use super::{Mode, Precision};
+
+    /// [`Precision::High`].
+    #[derive(Clone, Copy, Debug, Default)]
+    pub(crate) struct High;
+
+    /// [`Precision::Fast`].
+    #[derive(Clone, Copy, Debug, Default)]
+    pub(crate) struct Fast;
+
+    impl Mode for High {
+        const PRECISION: Precision = Precision::High;
+    }
+
+    impl Mode for Fast {
+        const PRECISION: Precision = Precision::Fast;
+    }
+}
+
+/// Elements per chunk of a split driver: each chunk runs the common lane when all its
+/// elements are common, else the complete one.
+const SPLIT_CHUNK: usize = 64;
+
+/// `out[i] = f(x[i])` for a function with a common-case lane: per chunk of
+/// [`SPLIT_CHUNK`] elements, one vectorised check of `is_common` picks the lane (a branch
+/// per chunk, none per element). The common lane is bit-equal to the complete one on
+/// common arguments, so no result depends on its neighbours.
+macro_rules! map_unary_split {
+    ($common:expr, $complete:expr, $is_common:expr, $x:expr, $out:expr, $t:ty) => {{
+        let (x, out): (&[$t], &mut [$t]) = ($x, $out);
+        for (xc, oc) in x.chunks(SPLIT_CHUNK).zip(out.chunks_mut(SPLIT_CHUNK)) {
+            if xc.iter().fold(true, |all, &v| all & $is_common(v)) {
+                map_unary!($common, xc, oc, $t)
+            } else {
+                map_unary!($complete, xc, oc, $t)
+            }
+        }
+    }};
+}
+
+/// As [`map_unary_split`] for two arguments.
+macro_rules! map_binary_split {
+    ($common:expr, $complete:expr, $is_common:expr, $a:expr, $b:expr, $out:expr, $t:ty) => {{
+        let (a, b, out): (&[$t], &[$t], &mut [$t]) = ($a, $b, $out);
+        let chunks = a.chunks(SPLIT_CHUNK).zip(b.chunks(SPLIT_CHUNK));
+        for ((ac, bc), oc) in chunks.zip(out.chunks_mut(SPLIT_CHUNK)) {
+            let all = ac
+                .iter()
+                .zip(bc)
+                .fold(true, |all, (&u, &v)| all & $is_common(u, v));
+            if all {
+                map_binary!($common, ac, bc, oc, $t)
+            } else {
+                map_binary!($complete, ac, bc, oc, $t)
+            }
+        }
+    }};
+}
+
+/// The f64 slice loop of one table entry: plain, or split when it names a common lane.
+macro_rules! drive_unary_f64 {
+    ($lane:ident, [], $x:expr, $out:expr) => {
+        map_unary!($lane::<I>, $x, $out, f64)
+    };
+    ($lane:ident, [$is_common:ident, $common:ident], $x:expr, $out:expr) => {
+        map_unary_split!($common::<I>, $lane::<I>, $is_common, $x, $out, f64)
+    };
+}
+
+/// As [`drive_unary_f64`] for two arguments.
+macro_rules! drive_binary_f64 {
+    ($lane:ident, [], $a:expr, $b:expr, $out:expr) => {
+        map_binary!($lane::<I>, $a, $b, $out, f64)
+    };
+    ($lane:ident, [$is_common:ident, $common:ident], $a:expr, $b:expr, $out:expr) => {
+        map_binary_split!($common::<I>, $lane::<I>, $is_common, $a, $b, $out, f64)
+    };
+}
+
+/// Declares the unary function table: the enum, its names, and its slice drivers per
+/// precision. `plain` functions are one branch-free lane pass (split into a common-case
+/// and a complete lane where an entry names `common(is_common, high lane, fast lane)`);
+/// `trig` ones add the slow-path patch (in both precisions the patch is the high-precision
+/// scalar function).
 macro_rules! unary_table {
     (
-        plain { $($pname:ident, $pvariant:ident, $plane:ident, $plane32:ident, $p64:ident,
-            $p32:ident;)* }
-        trig { $($tname:ident, $tvariant:ident, $tlane:ident, $tfull:ident, $tlane32:ident,
-            $tfull32:ident, $t64:ident, $t32:ident;)* }
+        plain { $($pname:ident, $pvariant:ident:
+            high($plane:ident, $plane32:ident) fast($pfast:ident, $pfast32:ident)
+            $(common($pis:ident, $pcommon:ident, $pcommon_fast:ident))?;)* }
+        trig { $($tname:ident, $tvariant:ident:
+            high($tlane:ident, $tfull:ident, $tlane32:ident, $tfull32:ident)
+            fast($tfast:ident, $tfast32:ident);)* }
     ) => {
-        $(
-            #[doc = concat!("Slice driver: `out[i] = ", stringify!($pname), "(x[i])` (f64).")]
-            #[inline(always)]
-            pub(crate) fn $p64<I: Isa>(x: &[f64], out: &mut [f64]) {
-                map_unary!($plane::<I>, x, out, f64)
-            }
-            #[doc = concat!("Slice driver: `out[i] = ", stringify!($pname), "(x[i])` (f32).")]
-            #[inline(always)]
-            pub(crate) fn $p32<I: Isa>(x: &[f32], out: &mut [f32]) {
-                map_unary!($plane32::<I>, x, out, f32)
-            }
-        )*
-        $(
-            #[doc = concat!("Slice driver: `out[i] = ", stringify!($tname), "(x[i])` (f64).")]
-            #[inline(always)]
-            pub(crate) fn $t64<I: Isa>(x: &[f64], out: &mut [f64]) {
-                map_unary!($tlane::<I>, x, out, f64);
-                patch_slow_f64(x, out, $tfull::<I>);
-            }
-            #[doc = concat!("Slice driver: `out[i] = ", stringify!($tname), "(x[i])` (f32).")]
-            #[inline(always)]
-            pub(crate) fn $t32<I: Isa>(x: &[f32], out: &mut [f32]) {
-                map_unary!($tlane32::<I>, x, out, f32);
-                patch_slow_f32(x, out, $tfull32::<I>);
-            }
-        )*
-
         /// The one-argument functions, named as in numexpr.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub(crate) enum UnaryFn {
@@ -267,32 +464,82 @@ macro_rules! unary_table {
                 }
             }
 
-            /// The f64 value at one point (any input; trig takes the slow path if needed).
+            /// The f64 value at one point in precision `M` (any input; trig takes the slow
+            /// path if needed).
+            #[inline(always)]
+            #[allow(dead_code)] // for the tests and benches/math.rs
+            pub(crate) fn eval_f64_at<I: Isa, M: Mode>(self, x: f64) -> f64 {
+                match self {
+                    $(UnaryFn::$pvariant => if M::FAST { $pfast::<I>(x) } else { $plane::<I>(x) },)*
+                    $(UnaryFn::$tvariant => if needs_slow_path(x) {
+                        $tfull::<I>(x)
+                    } else if M::FAST {
+                        $tfast::<I>(x)
+                    } else {
+                        $tlane::<I>(x)
+                    },)*
+                }
+            }
+
+            /// The f64 value at one point, high precision.
             #[inline(always)]
             #[allow(dead_code)] // for the tests and benches/math.rs
             pub(crate) fn eval_f64<I: Isa>(self, x: f64) -> f64 {
+                self.eval_f64_at::<I, mode::High>(x)
+            }
+
+            /// Apply to an f64 slice in precision `M` (`x` and `out` of equal length).
+            #[inline(always)]
+            pub(crate) fn apply_f64_at<I: Isa, M: Mode>(self, x: &[f64], out: &mut [f64]) {
                 match self {
-                    $(UnaryFn::$pvariant => $plane::<I>(x),)*
-                    $(UnaryFn::$tvariant => $tfull::<I>(x),)*
+                    $(UnaryFn::$pvariant => if M::FAST {
+                        drive_unary_f64!($pfast, [$($pis, $pcommon_fast)?], x, out)
+                    } else {
+                        drive_unary_f64!($plane, [$($pis, $pcommon)?], x, out)
+                    },)*
+                    $(UnaryFn::$tvariant => {
+                        let any = if M::FAST {
+                            map_unary_flagged!($tfast::<I>, needs_slow_path, x, out, f64)
+                        } else {
+                            map_unary_flagged!($tlane::<I>, needs_slow_path, x, out, f64)
+                        };
+                        patch_slow_f64(any, x, out, $tfull::<I>);
+                    })*
                 }
             }
 
-            /// Apply to an f64 slice (`x` and `out` of equal length).
+            /// Apply to an f32 slice in precision `M` (`x` and `out` of equal length).
             #[inline(always)]
+            pub(crate) fn apply_f32_at<I: Isa, M: Mode>(self, x: &[f32], out: &mut [f32]) {
+                match self {
+                    $(UnaryFn::$pvariant => if M::FAST {
+                        map_unary!($pfast32::<I>, x, out, f32)
+                    } else {
+                        map_unary!($plane32::<I>, x, out, f32)
+                    },)*
+                    $(UnaryFn::$tvariant => {
+                        let any = if M::FAST {
+                            map_unary_flagged!($tfast32::<I>, needs_slow_path_f32, x, out, f32)
+                        } else {
+                            map_unary_flagged!($tlane32::<I>, needs_slow_path_f32, x, out, f32)
+                        };
+                        patch_slow_f32(any, x, out, $tfull32::<I>);
+                    })*
+                }
+            }
+
+            /// Apply to an f64 slice, high precision (`x` and `out` of equal length).
+            #[inline(always)]
+            #[allow(dead_code)] // the interface the native tier and the tests call
             pub(crate) fn apply_f64<I: Isa>(self, x: &[f64], out: &mut [f64]) {
-                match self {
-                    $(UnaryFn::$pvariant => $p64::<I>(x, out),)*
-                    $(UnaryFn::$tvariant => $t64::<I>(x, out),)*
-                }
+                self.apply_f64_at::<I, mode::High>(x, out)
             }
 
-            /// Apply to an f32 slice (`x` and `out` of equal length).
+            /// Apply to an f32 slice, high precision (`x` and `out` of equal length).
             #[inline(always)]
+            #[allow(dead_code)] // the interface the native tier and the tests call
             pub(crate) fn apply_f32<I: Isa>(self, x: &[f32], out: &mut [f32]) {
-                match self {
-                    $(UnaryFn::$pvariant => $p32::<I>(x, out),)*
-                    $(UnaryFn::$tvariant => $t32::<I>(x, out),)*
-                }
+                self.apply_f32_at::<I, mode::High>(x, out)
             }
         }
     };
@@ -300,45 +547,45 @@ macro_rules! unary_table {
 
 unary_table! {
     plain {
-        exp, Exp, exp_f64, exp_f32, exp_f64_slice, exp_f32_slice;
-        expm1, Expm1, expm1_f64, expm1_f32, expm1_f64_slice, expm1_f32_slice;
-        log, Log, log_f64, log_f32, log_f64_slice, log_f32_slice;
-        log1p, Log1p, log1p_f64, log1p_f32, log1p_f64_slice, log1p_f32_slice;
-        log2, Log2, log2_f64, log2_f32, log2_f64_slice, log2_f32_slice;
-        log10, Log10, log10_f64, log10_f32, log10_f64_slice, log10_f32_slice;
-        arcsin, Arcsin, asin_f64, asin_f32, asin_f64_slice, asin_f32_slice;
-        arccos, Arccos, acos_f64, acos_f32, acos_f64_slice, acos_f32_slice;
-        arctan, Arctan, atan_f64, atan_f32, atan_f64_slice, atan_f32_slice;
-        sinh, Sinh, sinh_f64, sinh_f32, sinh_f64_slice, sinh_f32_slice;
-        cosh, Cosh, cosh_f64, cosh_f32, cosh_f64_slice, cosh_f32_slice;
-        tanh, Tanh, tanh_f64, tanh_f32, tanh_f64_slice, tanh_f32_slice;
-        arcsinh, Arcsinh, asinh_f64, asinh_f32, asinh_f64_slice, asinh_f32_slice;
-        arccosh, Arccosh, acosh_f64, acosh_f32, acosh_f64_slice, acosh_f32_slice;
-        arctanh, Arctanh, atanh_f64, atanh_f32, atanh_f64_slice, atanh_f32_slice;
+        exp, Exp: high(exp_f64, exp_f32) fast(exp_fast_f64, exp_fast_f32)
+            common(exp_is_common, exp_common_f64, exp_fast_common_f64);
+        expm1, Expm1: high(expm1_f64, expm1_f32) fast(expm1_fast_f64, expm1_fast_f32)
+            common(expm1_is_common, expm1_common_f64, expm1_fast_common_f64);
+        log, Log: high(log_f64, log_f32) fast(log_fast_f64, log_fast_f32)
+            common(log_is_common, log_common_f64, log_fast_common_f64);
+        log1p, Log1p: high(log1p_f64, log1p_f32) fast(log1p_fast_f64, log1p_fast_f32)
+            common(log1p_is_common, log1p_common_f64, log1p_fast_common_f64);
+        log2, Log2: high(log2_f64, log2_f32) fast(log2_fast_f64, log2_fast_f32)
+            common(log_is_common, log2_common_f64, log2_fast_common_f64);
+        log10, Log10: high(log10_f64, log10_f32) fast(log10_fast_f64, log10_fast_f32)
+            common(log_is_common, log10_common_f64, log10_fast_common_f64);
+        arcsin, Arcsin: high(asin_f64, asin_f32) fast(asin_fast_f64, asin_fast_f32);
+        arccos, Arccos: high(acos_f64, acos_f32) fast(acos_fast_f64, acos_fast_f32);
+        arctan, Arctan: high(atan_f64, atan_f32) fast(atan_fast_f64, atan_fast_f32);
+        sinh, Sinh: high(sinh_f64, sinh_f32) fast(sinh_fast_f64, sinh_fast_f32)
+            common(hyperbolic_is_common, sinh_common_f64, sinh_fast_common_f64);
+        cosh, Cosh: high(cosh_f64, cosh_f32) fast(cosh_fast_f64, cosh_fast_f32)
+            common(hyperbolic_is_common, cosh_common_f64, cosh_fast_common_f64);
+        tanh, Tanh: high(tanh_f64, tanh_f32) fast(tanh_fast_f64, tanh_fast_f32);
+        arcsinh, Arcsinh: high(asinh_f64, asinh_f32) fast(asinh_fast_f64, asinh_fast_f32);
+        arccosh, Arccosh: high(acosh_f64, acosh_f32) fast(acosh_fast_f64, acosh_fast_f32);
+        arctanh, Arctanh: high(atanh_f64, atanh_f32) fast(atanh_fast_f64, atanh_fast_f32);
     }
     trig {
-        sin, Sin, sin_f64_lane, sin_f64, sin_f32_lane, sin_f32, sin_f64_slice, sin_f32_slice;
-        cos, Cos, cos_f64_lane, cos_f64, cos_f32_lane, cos_f32, cos_f64_slice, cos_f32_slice;
-        tan, Tan, tan_f64_lane, tan_f64, tan_f32_lane, tan_f32, tan_f64_slice, tan_f32_slice;
+        sin, Sin: high(sin_f64_lane, sin_f64, sin_native_f32, sin_f32)
+            fast(sin_fast_f64, sin_fast_f32);
+        cos, Cos: high(cos_f64_lane, cos_f64, cos_native_f32, cos_f32)
+            fast(cos_fast_f64, cos_fast_f32);
+        tan, Tan: high(tan_f64_lane, tan_f64, tan_native_f32, tan_f32)
+            fast(tan_fast_f64, tan_fast_f32);
     }
 }
 
 /// Declares the binary function table, as [`unary_table`].
 macro_rules! binary_table {
-    ($($name:ident, $variant:ident, $lane:ident, $lane32:ident, $s64:ident, $s32:ident;)*) => {
-        $(
-            #[doc = concat!("Slice driver: `out[i] = ", stringify!($name), "(a[i], b[i])` (f64).")]
-            #[inline(always)]
-            pub(crate) fn $s64<I: Isa>(a: &[f64], b: &[f64], out: &mut [f64]) {
-                map_binary!($lane::<I>, a, b, out, f64)
-            }
-            #[doc = concat!("Slice driver: `out[i] = ", stringify!($name), "(a[i], b[i])` (f32).")]
-            #[inline(always)]
-            pub(crate) fn $s32<I: Isa>(a: &[f32], b: &[f32], out: &mut [f32]) {
-                map_binary!($lane32::<I>, a, b, out, f32)
-            }
-        )*
-
+    ($($name:ident, $variant:ident: high($lane:ident, $lane32:ident)
+        fast($fast:ident, $fast32:ident)
+        $(common($is_common:ident, $common:ident, $common_fast:ident))?;)*) => {
         /// The two-argument functions, named as in numexpr (`arctan2(y, x)`, `pow(x, y)`).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub(crate) enum BinaryFn {
@@ -361,36 +608,81 @@ macro_rules! binary_table {
                 }
             }
 
-            /// The f64 value at one point.
+            /// The f64 value at one point in precision `M`.
+            #[inline(always)]
+            #[allow(dead_code)] // for the tests and benches/math.rs
+            pub(crate) fn eval_f64_at<I: Isa, M: Mode>(self, a: f64, b: f64) -> f64 {
+                match self {
+                    $(BinaryFn::$variant => if M::FAST {
+                        $fast::<I>(a, b)
+                    } else {
+                        $lane::<I>(a, b)
+                    },)*
+                }
+            }
+
+            /// The f64 value at one point, high precision.
             #[inline(always)]
             #[allow(dead_code)] // for the tests and benches/math.rs
             pub(crate) fn eval_f64<I: Isa>(self, a: f64, b: f64) -> f64 {
+                self.eval_f64_at::<I, mode::High>(a, b)
+            }
+
+            /// Apply to f64 slices in precision `M` (all of equal length).
+            #[inline(always)]
+            pub(crate) fn apply_f64_at<I: Isa, M: Mode>(
+                self,
+                a: &[f64],
+                b: &[f64],
+                out: &mut [f64],
+            ) {
                 match self {
-                    $(BinaryFn::$variant => $lane::<I>(a, b),)*
+                    $(BinaryFn::$variant => if M::FAST {
+                        drive_binary_f64!($fast, [$($is_common, $common_fast)?], a, b, out)
+                    } else {
+                        drive_binary_f64!($lane, [$($is_common, $common)?], a, b, out)
+                    },)*
                 }
             }
 
-            /// Apply to f64 slices (all of equal length).
+            /// Apply to f32 slices in precision `M` (all of equal length).
             #[inline(always)]
+            pub(crate) fn apply_f32_at<I: Isa, M: Mode>(
+                self,
+                a: &[f32],
+                b: &[f32],
+                out: &mut [f32],
+            ) {
+                match self {
+                    $(BinaryFn::$variant => if M::FAST {
+                        map_binary!($fast32::<I>, a, b, out, f32)
+                    } else {
+                        map_binary!($lane32::<I>, a, b, out, f32)
+                    },)*
+                }
+            }
+
+            /// Apply to f64 slices, high precision (all of equal length).
+            #[inline(always)]
+            #[allow(dead_code)] // the interface the native tier and the tests call
             pub(crate) fn apply_f64<I: Isa>(self, a: &[f64], b: &[f64], out: &mut [f64]) {
-                match self {
-                    $(BinaryFn::$variant => $s64::<I>(a, b, out),)*
-                }
+                self.apply_f64_at::<I, mode::High>(a, b, out)
             }
 
-            /// Apply to f32 slices (all of equal length).
+            /// Apply to f32 slices, high precision (all of equal length).
             #[inline(always)]
+            #[allow(dead_code)] // the interface the native tier and the tests call
             pub(crate) fn apply_f32<I: Isa>(self, a: &[f32], b: &[f32], out: &mut [f32]) {
-                match self {
-                    $(BinaryFn::$variant => $s32::<I>(a, b, out),)*
-                }
+                self.apply_f32_at::<I, mode::High>(a, b, out)
             }
         }
     };
 }
 
 binary_table! {
-    arctan2, Arctan2, atan2_f64, atan2_f32, atan2_f64_slice, atan2_f32_slice;
-    pow, Pow, pow_f64, pow_f32, pow_f64_slice, pow_f32_slice;
-    hypot, Hypot, hypot_f64, hypot_f32, hypot_f64_slice, hypot_f32_slice;
+    arctan2, Arctan2: high(atan2_f64, atan2_f32) fast(atan2_fast_f64, atan2_fast_f32)
+        common(atan2_is_common, atan2_common_f64, atan2_fast_common_f64);
+    pow, Pow: high(pow_f64, pow_f32) fast(pow_fast_f64, pow_fast_f32)
+        common(pow_is_common, pow_common_f64, pow_fast_common_f64);
+    hypot, Hypot: high(hypot_f64, hypot_f32) fast(hypot_fast_f64, hypot_fast_f32);
 }

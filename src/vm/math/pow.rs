@@ -12,7 +12,8 @@
 //! `sqrt(x^2 + y^2)` neither overflows nor underflows, and unscales exactly.
 
 use super::consts::{
-    EXPM1_POLY, LN2_HI, LN2_LO, LOG_TAIL_POLY, LOG2_E, TWO_THIRDS_HI, TWO_THIRDS_LO,
+    EXPM1_FAST_POLY, EXPM1_POLY, LN2_HI, LN2_LO, LOG_TAIL_POLY, LOG2_E, TWO_THIRDS_HI,
+    TWO_THIRDS_LO,
 };
 use super::exp::exp_f64;
 use super::lane::{fast_two_sum, log_split, poly, round_int, scale, select, two_prod, two_sum};
@@ -50,14 +51,19 @@ fn ln_hi_lo<I: Isa>(a: f64) -> (f64, f64) {
 
 /// exp(hi + lo) for a double-double argument (|lo| <= ulp(hi)); nan/inf handled by callers.
 #[inline(always)]
-fn exp_hi_lo<I: Isa>(hi: f64, lo: f64) -> f64 {
+fn exp_hi_lo<I: Isa, const FAST: bool>(hi: f64, lo: f64) -> f64 {
     let clamped = hi.abs() > 760.0 || hi.is_nan();
     let hc = select(clamped, select(hi > 0.0, 760.0, -760.0), hi);
     let lc = select(clamped, 0.0, lo);
     let (n, ni) = round_int(hc * LOG2_E);
     let r_hi = hc - n * LN2_HI; // exact
     let (r, rl) = two_sum(r_hi, lc - n * LN2_LO);
-    let q = r * r * mul_add::<I>(r, poly::<I, _>(r, &EXPM1_POLY), 0.5);
+    let p = if FAST {
+        poly::<I, _>(r, &EXPM1_FAST_POLY)
+    } else {
+        poly::<I, _>(r, &EXPM1_POLY)
+    };
+    let q = r * r * mul_add::<I>(r, p, 0.5);
     // exp(r + rl) = (1 + r + q)(1 + rl) to second order.
     let p = 1.0 + (r + (q + rl * (1.0 + r)));
     scale(p, ni)
@@ -66,20 +72,45 @@ fn exp_hi_lo<I: Isa>(hi: f64, lo: f64) -> f64 {
 /// |x|^y for positive finite |x| and finite y (clamped to |y| <= 2^64, beyond which any
 /// |x| != 1 over- or underflows anyway).
 #[inline(always)]
-fn pow_magnitude<I: Isa>(ax: f64, y: f64) -> f64 {
+fn pow_magnitude<I: Isa, const FAST: bool>(ax: f64, y: f64) -> f64 {
     const Y_MAX: f64 = 18_446_744_073_709_551_616.0; // 2^64
     let yc = select(y.abs() > Y_MAX, Y_MAX.copysign(y), y);
     let (lh, ll) = ln_hi_lo::<I>(ax);
     let (ph, pe) = two_prod::<I>(yc, lh);
     let pl = pe + yc * ll;
     let (ph, pl) = fast_two_sum(ph, pl);
-    exp_hi_lo::<I>(ph, pl)
+    exp_hi_lo::<I, FAST>(ph, pl)
+}
+
+/// Where [`pow_common_f64`] applies: x positive normal finite, y finite.
+#[inline(always)]
+pub(crate) fn pow_is_common(x: f64, y: f64) -> bool {
+    (f64::MIN_POSITIVE..f64::INFINITY).contains(&x) && y.abs() < f64::INFINITY
+}
+
+/// pow for [`pow_is_common`] arguments: the magnitude alone, no special-case table
+/// (bit-equal to [`pow_f64`] there: every selection of the table is inactive).
+#[inline(always)]
+pub(crate) fn pow_common_f64<I: Isa>(x: f64, y: f64) -> f64 {
+    pow_magnitude::<I, false>(x, y)
+}
+
+/// [`pow_common_f64`] at `fast` precision.
+#[inline(always)]
+pub(crate) fn pow_fast_common_f64<I: Isa>(x: f64, y: f64) -> f64 {
+    pow_magnitude::<I, true>(x, y)
 }
 
 /// x raised to the power y, with C99's special cases.
 #[inline(always)]
 pub(crate) fn pow_f64<I: Isa>(x: f64, y: f64) -> f64 {
-    pow_with::<I, false>(x, y)
+    pow_with::<I, false, false>(x, y)
+}
+
+/// pow at `fast` precision (the shorter exponential polynomial).
+#[inline(always)]
+pub(crate) fn pow_fast_f64<I: Isa>(x: f64, y: f64) -> f64 {
+    pow_with::<I, false, true>(x, y)
 }
 
 /// pow for f32 data widened to f64: `exp(y * ln|x|)` in plain f64 is enough, since
@@ -87,13 +118,13 @@ pub(crate) fn pow_f64<I: Isa>(x: f64, y: f64) -> f64 {
 /// ~2^-45 relative, is far below half an f32 ulp. About twice as fast as [`pow_f64`].
 #[inline(always)]
 pub(crate) fn pow_f64_for_f32<I: Isa>(x: f64, y: f64) -> f64 {
-    pow_with::<I, true>(x, y)
+    pow_with::<I, true, false>(x, y)
 }
 
 /// pow with the magnitude computed in double-double (`SINGLE = false`) or in plain f64
 /// (`SINGLE = true`, enough for results rounded to f32).
 #[inline(always)]
-fn pow_with<I: Isa, const SINGLE: bool>(x: f64, y: f64) -> f64 {
+fn pow_with<I: Isa, const SINGLE: bool, const FAST: bool>(x: f64, y: f64) -> f64 {
     const TWO_52: f64 = 4_503_599_627_370_496.0;
     const TWO_53: f64 = 9_007_199_254_740_992.0;
     let ax = x.abs();
@@ -113,7 +144,7 @@ fn pow_with<I: Isa, const SINGLE: bool>(x: f64, y: f64) -> f64 {
     let magnitude = if SINGLE {
         exp_f64::<I>(y * log_f64::<I>(ax))
     } else {
-        pow_magnitude::<I>(ax, y)
+        pow_magnitude::<I, FAST>(ax, y)
     };
     let out = select(negate, -magnitude, magnitude);
     // A finite negative base needs an integer exponent.

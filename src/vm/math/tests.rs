@@ -12,7 +12,8 @@
 //! function is hard. `cargo test --release math_accuracy_long -- --ignored --nocapture`
 //! runs 2^20 points per function and prints the table of max errors.
 
-use super::{BinaryFn, UnaryFn};
+use super::mode::{Fast, High};
+use super::{BinaryFn, Precision, UnaryFn};
 use crate::vm::isa::{Kernel, SupportedIsa, dispatch};
 
 /// glibc's implementations, straight through the C ABI (Rust's `f64::asinh` and friends
@@ -501,45 +502,74 @@ fn error_steps(ours: f64, reference: f64, f32_format: bool) -> u64 {
     u64::try_from(d).unwrap_or(u64::MAX)
 }
 
-/// Kernels that run a function table entry over whole slices under one ISA.
-struct Unary64<'a>(UnaryFn, &'a [f64], &'a mut [f64]);
-struct Unary32<'a>(UnaryFn, &'a [f32], &'a mut [f32]);
-struct Binary64<'a>(BinaryFn, &'a [f64], &'a [f64], &'a mut [f64]);
-struct Binary32<'a>(BinaryFn, &'a [f32], &'a [f32], &'a mut [f32]);
+/// Kernels that run a function table entry over whole slices under one ISA, at a
+/// precision (the benchmark `benches/math.rs` times these same kernels).
+pub(crate) struct Unary64<'a>(pub Precision, pub UnaryFn, pub &'a [f64], pub &'a mut [f64]);
+/// As [`Unary64`] for f32.
+pub(crate) struct Unary32<'a>(pub Precision, pub UnaryFn, pub &'a [f32], pub &'a mut [f32]);
+/// As [`Unary64`] for a function of two arguments.
+pub(crate) struct Binary64<'a>(
+    pub Precision,
+    pub BinaryFn,
+    pub &'a [f64],
+    pub &'a [f64],
+    pub &'a mut [f64],
+);
+/// As [`Binary64`] for f32.
+pub(crate) struct Binary32<'a>(
+    pub Precision,
+    pub BinaryFn,
+    pub &'a [f32],
+    pub &'a [f32],
+    pub &'a mut [f32],
+);
 
 impl Kernel for Unary64<'_> {
     type Output = ();
     #[inline(always)]
     fn run<I: crate::vm::isa::Isa>(self) {
-        self.0.apply_f64::<I>(self.1, self.2)
+        match self.0 {
+            Precision::High => self.1.apply_f64_at::<I, High>(self.2, self.3),
+            Precision::Fast => self.1.apply_f64_at::<I, Fast>(self.2, self.3),
+        }
     }
 }
 impl Kernel for Unary32<'_> {
     type Output = ();
     #[inline(always)]
     fn run<I: crate::vm::isa::Isa>(self) {
-        self.0.apply_f32::<I>(self.1, self.2)
+        match self.0 {
+            Precision::High => self.1.apply_f32_at::<I, High>(self.2, self.3),
+            Precision::Fast => self.1.apply_f32_at::<I, Fast>(self.2, self.3),
+        }
     }
 }
 impl Kernel for Binary64<'_> {
     type Output = ();
     #[inline(always)]
     fn run<I: crate::vm::isa::Isa>(self) {
-        self.0.apply_f64::<I>(self.1, self.2, self.3)
+        match self.0 {
+            Precision::High => self.1.apply_f64_at::<I, High>(self.2, self.3, self.4),
+            Precision::Fast => self.1.apply_f64_at::<I, Fast>(self.2, self.3, self.4),
+        }
     }
 }
 impl Kernel for Binary32<'_> {
     type Output = ();
     #[inline(always)]
     fn run<I: crate::vm::isa::Isa>(self) {
-        self.0.apply_f32::<I>(self.1, self.2, self.3)
+        match self.0 {
+            Precision::High => self.1.apply_f32_at::<I, High>(self.2, self.3, self.4),
+            Precision::Fast => self.1.apply_f32_at::<I, Fast>(self.2, self.3, self.4),
+        }
     }
 }
 
 /// The worst point found for one (function, precision, ISA).
 #[derive(Clone, Copy, Debug)]
-struct Worst {
-    steps: u64,
+pub(crate) struct Worst {
+    /// The error in ulps (representable steps).
+    pub steps: u64,
     input: (f64, f64),
     ours: f64,
     reference: f64,
@@ -583,8 +613,20 @@ fn points_per_function() -> usize {
         .unwrap_or(1 << 17)
 }
 
-/// Run every function, precision and ISA; returns rows (name, precision, isa, worst, budget).
-fn run_all(points: usize) -> Vec<(String, &'static str, SupportedIsa, Worst, u64)> {
+/// The error budget of a function in ulps: its own in [`Precision::High`], 4 in `Fast`.
+fn budget_of(high: u64, precision: Precision) -> u64 {
+    match precision {
+        Precision::High => high,
+        Precision::Fast => 4,
+    }
+}
+
+/// One measured row: function name, dtype (`f64`/`f32`), ISA, worst point, budget.
+pub(crate) type Row = (String, &'static str, SupportedIsa, Worst, u64);
+
+/// Run every function and ISA at `precision` over `points` random points per function and
+/// dtype plus the special values.
+pub(crate) fn run_all(points: usize, precision: Precision) -> Vec<Row> {
     let mut rows = Vec::new();
     for (index, case) in UNARY.iter().enumerate() {
         let mut rng = Rng(0x5eed_0000 + index as u64);
@@ -600,13 +642,14 @@ fn run_all(points: usize) -> Vec<(String, &'static str, SupportedIsa, Worst, u64
             .collect();
         for kind in SupportedIsa::available() {
             let mut out = vec![0.0; xs.len()];
-            dispatch(kind, Unary64(case.op, &xs, &mut out));
+            dispatch(kind, Unary64(precision, case.op, &xs, &mut out));
             let mut worst = Worst::new();
             for ((&x, &o), &(g, l)) in xs.iter().zip(&out).zip(&refs) {
                 let (steps, r) = better(o, g, l, false);
                 worst.update(steps, (x, 0.0), o, r);
             }
-            rows.push((case.op.name().to_owned(), "f64", kind, worst, case.budget));
+            let budget = budget_of(case.budget, precision);
+            rows.push((case.op.name().to_owned(), "f64", kind, worst, budget));
         }
         // f32: reference is glibc in f64, rounded once.
         let mut xs32 = specials_f32();
@@ -615,7 +658,7 @@ fn run_all(points: usize) -> Vec<(String, &'static str, SupportedIsa, Worst, u64
         }
         for kind in SupportedIsa::available() {
             let mut out = vec![0.0f32; xs32.len()];
-            dispatch(kind, Unary32(case.op, &xs32, &mut out));
+            dispatch(kind, Unary32(precision, case.op, &xs32, &mut out));
             let mut worst = Worst::new();
             for (&x, &o) in xs32.iter().zip(&out) {
                 let r = f64::from((case.glibc)(f64::from(x)) as f32);
@@ -626,7 +669,8 @@ fn run_all(points: usize) -> Vec<(String, &'static str, SupportedIsa, Worst, u64
                     r,
                 );
             }
-            rows.push((case.op.name().to_owned(), "f32", kind, worst, case.budget));
+            let budget = budget_of(case.budget, precision);
+            rows.push((case.op.name().to_owned(), "f32", kind, worst, budget));
         }
     }
     for (index, case) in BINARY.iter().enumerate() {
@@ -645,37 +689,40 @@ fn run_all(points: usize) -> Vec<(String, &'static str, SupportedIsa, Worst, u64
         let (a, b): (Vec<f64>, Vec<f64>) = pairs.iter().copied().unzip();
         for kind in SupportedIsa::available() {
             let mut out = vec![0.0; a.len()];
-            dispatch(kind, Binary64(case.op, &a, &b, &mut out));
+            dispatch(kind, Binary64(precision, case.op, &a, &b, &mut out));
             let mut worst = Worst::new();
             for (&(x, y), &o) in pairs.iter().zip(&out) {
                 let (steps, r) = better(o, (case.glibc)(x, y), (case.libm)(x, y), false);
                 worst.update(steps, (x, y), o, r);
             }
-            rows.push((case.op.name().to_owned(), "f64", kind, worst, case.budget));
+            let budget = budget_of(case.budget, precision);
+            rows.push((case.op.name().to_owned(), "f64", kind, worst, budget));
         }
         let (a32, b32): (Vec<f32>, Vec<f32>) =
             pairs.iter().map(|&(x, y)| (x as f32, y as f32)).unzip();
         for kind in SupportedIsa::available() {
             let mut out = vec![0.0f32; a32.len()];
-            dispatch(kind, Binary32(case.op, &a32, &b32, &mut out));
+            dispatch(kind, Binary32(precision, case.op, &a32, &b32, &mut out));
             let mut worst = Worst::new();
             for ((&x, &y), &o) in a32.iter().zip(&b32).zip(&out) {
                 let (x, y) = (f64::from(x), f64::from(y));
                 let r = f64::from((case.glibc)(x, y) as f32);
                 worst.update(error_steps(f64::from(o), r, true), (x, y), o.into(), r);
             }
-            rows.push((case.op.name().to_owned(), "f32", kind, worst, case.budget));
+            let budget = budget_of(case.budget, precision);
+            rows.push((case.op.name().to_owned(), "f32", kind, worst, budget));
         }
     }
     rows
 }
 
-fn check(points: usize) {
-    let rows = run_all(points);
+fn check(points: usize, precision: Precision) {
+    let rows = run_all(points, precision);
     let mut failures = Vec::new();
-    println!("| function | precision | isa | max ulp | budget | worst input | ours | reference |");
+    println!("precision {}", precision.name());
+    println!("| function | dtype | isa | max ulp | budget | worst input | ours | reference |");
     println!("|---|---|---|---|---|---|---|---|");
-    for (name, precision, kind, worst, budget) in &rows {
+    for (name, dtype, kind, worst, budget) in &rows {
         let Worst {
             steps,
             input,
@@ -688,12 +735,16 @@ fn check(points: usize) {
             format!("{:e}", input.0)
         };
         println!(
-            "| {name} | {precision} | {} | {steps} | {budget} | {input} | {ours:e} | \
+            "| {name} | {dtype} | {} | {steps} | {budget} | {input} | {ours:e} | \
              {reference:e} |",
             kind.name()
         );
         if worst.steps > *budget {
-            failures.push(format!("{name} {precision} {}: {worst:?}", kind.name()));
+            failures.push(format!(
+                "{name} {dtype} {} {}: {worst:?}",
+                kind.name(),
+                precision.name()
+            ));
         }
     }
     assert!(failures.is_empty(), "over budget:\n{}", failures.join("\n"));
@@ -701,14 +752,22 @@ fn check(points: usize) {
 
 #[test]
 fn math_accuracy() {
-    check(points_per_function());
+    check(points_per_function(), Precision::High);
 }
 
-/// The long run: 2^20 random points per function and precision (plus the specials).
+#[test]
+fn math_accuracy_fast() {
+    check(points_per_function(), Precision::Fast);
+}
+
+/// The long run: 2^22 random points per function and dtype (plus the specials), both
+/// precisions.
 #[test]
 #[ignore = "long: run with --release -- --ignored --nocapture"]
 fn math_accuracy_long() {
-    check(1 << 20);
+    for precision in Precision::ALL {
+        check(1 << 22, precision);
+    }
 }
 
 #[test]
@@ -724,19 +783,20 @@ fn slice_drivers_handle_mixed_fast_and_slow_lanes() {
             }
         })
         .collect();
-    for kind in SupportedIsa::available() {
+    for (kind, p) in SupportedIsa::available().flat_map(|k| Precision::ALL.map(|p| (k, p))) {
         let mut out = vec![0.0; xs.len()];
-        dispatch(kind, Unary64(UnaryFn::Sin, &xs, &mut out));
+        dispatch(kind, Unary64(p, UnaryFn::Sin, &xs, &mut out));
         for (&x, &o) in xs.iter().zip(&out) {
             assert!(error_steps(o, glibc::sin(x), false) <= 2, "sin({x}) = {o}");
         }
         let xs32: Vec<f32> = xs.iter().map(|&v| v as f32).collect();
         let mut out32 = vec![0.0f32; xs.len()];
-        dispatch(kind, Unary32(UnaryFn::Cos, &xs32, &mut out32));
+        dispatch(kind, Unary32(p, UnaryFn::Cos, &xs32, &mut out32));
         for (&x, &o) in xs32.iter().zip(&out32) {
             let r = glibc::cos(f64::from(x)) as f32;
+            let budget = budget_of(1, p);
             assert!(
-                error_steps(f64::from(o), f64::from(r), true) <= 1,
+                error_steps(f64::from(o), f64::from(r), true) <= budget,
                 "cos({x}) = {o}"
             );
         }
@@ -747,72 +807,183 @@ fn slice_drivers_handle_mixed_fast_and_slow_lanes() {
 fn scalar_entry_points_agree_with_slice_drivers() {
     use crate::vm::isa::Baseline;
     let xs = specials_f64();
-    for &op in UnaryFn::ALL {
-        let mut out = vec![0.0; xs.len()];
-        dispatch(SupportedIsa::baseline(), Unary64(op, &xs, &mut out));
-        for (&x, &o) in xs.iter().zip(&out) {
-            let s = op.eval_f64::<Baseline>(x);
-            assert!(
-                s.to_bits() == o.to_bits() || (s.is_nan() && o.is_nan()),
-                "{}({x})",
-                op.name()
-            );
+    for p in Precision::ALL {
+        let unary = |op: UnaryFn, x: f64| match p {
+            Precision::High => op.eval_f64_at::<Baseline, High>(x),
+            Precision::Fast => op.eval_f64_at::<Baseline, Fast>(x),
+        };
+        let binary = |op: BinaryFn, x: f64, y: f64| match p {
+            Precision::High => op.eval_f64_at::<Baseline, High>(x, y),
+            Precision::Fast => op.eval_f64_at::<Baseline, Fast>(x, y),
+        };
+        for &op in UnaryFn::ALL {
+            let mut out = vec![0.0; xs.len()];
+            dispatch(SupportedIsa::baseline(), Unary64(p, op, &xs, &mut out));
+            for (&x, &o) in xs.iter().zip(&out) {
+                let s = unary(op, x);
+                assert!(
+                    s.to_bits() == o.to_bits() || (s.is_nan() && o.is_nan()),
+                    "{}({x}) {}",
+                    op.name(),
+                    p.name()
+                );
+            }
+        }
+        for &op in BinaryFn::ALL {
+            let ys = [2.0, -0.5];
+            let a: Vec<f64> = xs.iter().flat_map(|&x| ys.map(|_| x)).collect();
+            let b: Vec<f64> = xs.iter().flat_map(|_| ys).collect();
+            let mut out = vec![0.0; a.len()];
+            dispatch(SupportedIsa::baseline(), Binary64(p, op, &a, &b, &mut out));
+            for ((&x, &y), &o) in a.iter().zip(&b).zip(&out) {
+                let s = binary(op, x, y);
+                assert!(
+                    s.to_bits() == o.to_bits() || (s.is_nan() && o.is_nan()),
+                    "{} {}",
+                    op.name(),
+                    p.name()
+                );
+            }
         }
     }
-    for &op in BinaryFn::ALL {
-        let ys = [2.0, -0.5];
-        let a: Vec<f64> = xs.iter().flat_map(|&x| ys.map(|_| x)).collect();
-        let b: Vec<f64> = xs.iter().flat_map(|_| ys).collect();
-        let mut out = vec![0.0; a.len()];
-        dispatch(SupportedIsa::baseline(), Binary64(op, &a, &b, &mut out));
-        for ((&x, &y), &o) in a.iter().zip(&b).zip(&out) {
-            let s = op.eval_f64::<Baseline>(x, y);
-            assert!(
-                s.to_bits() == o.to_bits() || (s.is_nan() && o.is_nan()),
-                "{}",
-                op.name()
-            );
+}
+
+/// Bit-equal, or both nan.
+fn same<T: Copy + PartialEq + Into<f64>>(a: T, b: T) -> bool {
+    let (a, b): (f64, f64) = (a.into(), b.into());
+    a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
+}
+
+#[test]
+fn results_do_not_depend_on_position_or_length() {
+    // Every length from 0 to 19 (odd lengths take the lone-last-element path), under every
+    // ISA and precision, f64 and f32: each output equals the function of its own input.
+    let pool = [
+        0.3, -1.7, 2.5, 1e-9, 700.0, -3.0, 0.999, 12.0, 5e-324, 80.0, -0.0, 0.5, 1e30, -7.25, 0.01,
+        1.0, 3.0, -0.75, 2e6,
+    ];
+    let pool32: Vec<f32> = pool.iter().map(|&v| v as f32).collect();
+    for (kind, p) in SupportedIsa::available().flat_map(|k| Precision::ALL.map(|p| (k, p))) {
+        for n in 0..=pool.len() {
+            let (x, x32) = (&pool[..n], &pool32[..n]);
+            for &op in UnaryFn::ALL {
+                let mut whole = vec![0.0; n];
+                dispatch(kind, Unary64(p, op, x, &mut whole));
+                let mut whole32 = vec![0.0f32; n];
+                dispatch(kind, Unary32(p, op, x32, &mut whole32));
+                for i in 0..n {
+                    let mut one = [0.0];
+                    dispatch(kind, Unary64(p, op, &x[i..=i], &mut one));
+                    assert!(same(whole[i], one[0]), "{} n={n} i={i}", op.name());
+                    let mut one32 = [0.0f32];
+                    dispatch(kind, Unary32(p, op, &x32[i..=i], &mut one32));
+                    assert!(same(whole32[i], one32[0]), "{} f32 n={n} i={i}", op.name());
+                }
+            }
+            for &op in BinaryFn::ALL {
+                let y: Vec<f64> = x.iter().rev().copied().collect();
+                let y32: Vec<f32> = x32.iter().rev().copied().collect();
+                let mut whole = vec![0.0; n];
+                dispatch(kind, Binary64(p, op, x, &y, &mut whole));
+                let mut whole32 = vec![0.0f32; n];
+                dispatch(kind, Binary32(p, op, x32, &y32, &mut whole32));
+                for i in 0..n {
+                    let mut one = [0.0];
+                    dispatch(kind, Binary64(p, op, &x[i..=i], &y[i..=i], &mut one));
+                    assert!(same(whole[i], one[0]), "{} n={n} i={i}", op.name());
+                    let mut one32 = [0.0f32];
+                    dispatch(kind, Binary32(p, op, &x32[i..=i], &y32[i..=i], &mut one32));
+                    assert!(same(whole32[i], one32[0]), "{} f32 n={n} i={i}", op.name());
+                }
+            }
         }
     }
 }
 
 #[test]
-fn results_do_not_depend_on_position_or_length() {
-    // Every length from 0 to 9 (odd lengths take the lone-last-element path), under every
-    // ISA: each output equals the function of its own input.
-    let pool = [0.3, -1.7, 2.5, 1e-9, 700.0, -3.0, 0.999, 12.0, 5e-324];
-    for kind in SupportedIsa::available() {
-        for n in 0..=pool.len() {
-            let x = &pool[..n];
+fn common_lanes_equal_complete_lanes() {
+    // A chunk of ordinary arguments takes the common-case lane of a split function; the
+    // same chunk with one nan in it takes the complete lane. Every other element must come
+    // out bit-equal both ways (and for unsplit functions this holds trivially).
+    let mut rng = Rng(0xc0_77_0a);
+    for (kind, p) in SupportedIsa::available().flat_map(|k| Precision::ALL.map(|p| (k, p))) {
+        for _ in 0..8 {
+            let x: Vec<f64> = (0..64).map(|_| rng.uniform(0.05, 0.95)).collect();
+            let y: Vec<f64> = (0..64).map(|_| rng.uniform(-3.0, 3.0)).collect();
+            let mut x_nan = x.clone();
+            x_nan[63] = f64::NAN;
             for &op in UnaryFn::ALL {
-                let mut whole = vec![0.0; n];
-                dispatch(kind, Unary64(op, x, &mut whole));
-                for (i, &v) in x.iter().enumerate() {
-                    let mut one = [0.0];
-                    dispatch(kind, Unary64(op, &[v], &mut one));
-                    assert!(
-                        whole[i].to_bits() == one[0].to_bits()
-                            || (whole[i].is_nan() && one[0].is_nan()),
-                        "{} n={n} i={i}",
-                        op.name()
-                    );
+                let (mut a, mut b) = (vec![0.0; 64], vec![0.0; 64]);
+                dispatch(kind, Unary64(p, op, &x, &mut a));
+                dispatch(kind, Unary64(p, op, &x_nan, &mut b));
+                for i in 0..63 {
+                    assert!(same(a[i], b[i]), "{} {} x={}", op.name(), p.name(), x[i]);
                 }
             }
             for &op in BinaryFn::ALL {
-                let y: Vec<f64> = x.iter().rev().copied().collect();
-                let mut whole = vec![0.0; n];
-                dispatch(kind, Binary64(op, x, &y, &mut whole));
-                for i in 0..n {
-                    let mut one = [0.0];
-                    dispatch(kind, Binary64(op, &x[i..=i], &y[i..=i], &mut one));
+                let (mut a, mut b) = (vec![0.0; 64], vec![0.0; 64]);
+                dispatch(kind, Binary64(p, op, &x, &y, &mut a));
+                dispatch(kind, Binary64(p, op, &x_nan, &y, &mut b));
+                for i in 0..63 {
                     assert!(
-                        whole[i].to_bits() == one[0].to_bits()
-                            || (whole[i].is_nan() && one[0].is_nan()),
-                        "{} n={n} i={i}",
-                        op.name()
+                        same(a[i], b[i]),
+                        "{} {} ({}, {})",
+                        op.name(),
+                        p.name(),
+                        x[i],
+                        y[i]
                     );
                 }
             }
+        }
+    }
+}
+
+/// Every f32 from 2^-3 to the f32 trig lanes' limit (both signs; below 2^-3 sin, cos and
+/// tan are within an ulp of x, 1 and x by their first terms), for sin, cos and tan in both
+/// precisions on every ISA: the reduction's worst cases near multiples of pi/2 are among
+/// them. About a minute in release: `cargo test --release --lib f32_trig_exhaustive --
+/// --ignored`.
+#[test]
+#[ignore = "long: run with --release -- --ignored"]
+fn f32_trig_exhaustive() {
+    let lo = (0.125f32).to_bits();
+    let hi = super::single::F32_TRIG_MAX.to_bits();
+    let xs: Vec<f32> = (lo..=hi)
+        .map(f32::from_bits)
+        .flat_map(|x| [x, -x])
+        .collect();
+    let cases: [(UnaryFn, extern "C" fn(f64) -> f64, u64); 3] = [
+        (UnaryFn::Sin, glibc::sin, 2),
+        (UnaryFn::Cos, glibc::cos, 2),
+        (UnaryFn::Tan, glibc::tan, 4),
+    ];
+    for (op, reference, budget) in cases {
+        let want: Vec<f32> = xs.iter().map(|&x| reference(f64::from(x)) as f32).collect();
+        for (kind, p) in SupportedIsa::available().flat_map(|k| Precision::ALL.map(|p| (k, p))) {
+            let mut out = vec![0.0f32; xs.len()];
+            dispatch(kind, Unary32(p, op, &xs, &mut out));
+            let worst = xs
+                .iter()
+                .zip(&out)
+                .zip(&want)
+                .map(|((&x, &o), &w)| (error_steps(f64::from(o), f64::from(w), true), x))
+                .max_by_key(|&(e, _)| e)
+                .unwrap_or((0, 0.0));
+            println!(
+                "{} f32 {} {}: worst {} ulp at {:e}",
+                op.name(),
+                kind.name(),
+                p.name(),
+                worst.0,
+                worst.1
+            );
+            assert!(
+                worst.0 <= budget.max(budget_of(budget, p)),
+                "{} {}",
+                op.name(),
+                kind.name()
+            );
         }
     }
 }
