@@ -919,3 +919,66 @@ fn garbage_arguments_never_panic() {
         }
     }
 }
+
+/// `--precision` (or `VEXPR_PRECISION`) picks the transcendental kernels: `dis` says which,
+/// and `fast` results stay within 4 ulp of `high` ones but are not all equal to them.
+#[test]
+fn precision_is_a_flag_and_an_environment_variable() {
+    let dir = scratch("precision");
+    let x: Vec<f64> = (0..4096)
+        .map(|k| -20.0 + 40.0 * f64::from(k) / 4096.0)
+        .collect();
+    let path = dir.join("x.npy");
+    npy::write(&path, &Array::from(ndarray::Array1::from(x))).unwrap();
+    let bind = format!("x={}", path.display());
+
+    let listing = ok(["dis", "sin(a)", "--precision", "fast"]);
+    assert!(listing.contains("; precision: fast"), "{listing}");
+    assert!(ok(["dis", "sin(a)"]).contains("; precision: high"));
+    let out = Command::new(env!("CARGO_BIN_EXE_vexpr"))
+        .args(["dis", "sin(a)"])
+        .env("VEXPR_PRECISION", "fast")
+        .output()
+        .unwrap();
+    assert!(text(&out.stdout).contains("; precision: fast"));
+    let out = Command::new(env!("CARGO_BIN_EXE_vexpr"))
+        .args(["dis", "sin(a)"])
+        .env("VEXPR_PRECISION", "medium")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(text(&out.stdout).contains("; precision: high"));
+    assert!(
+        text(&out.stderr).contains("vexpr: ignoring VEXPR_PRECISION=\"medium\""),
+        "{}",
+        text(&out.stderr)
+    );
+    let e = fails(["eval", "sin(x)", &bind, "--precision", "low"]);
+    assert!(e.contains("must be high or fast"), "{e}");
+
+    let run = |precision: &str| {
+        let out = dir.join(format!("{precision}.npy"));
+        ok([
+            "eval",
+            "sin(x) * exp(x / 10)",
+            &bind,
+            "-o",
+            out.to_str().unwrap(),
+            "--precision",
+            precision,
+        ]);
+        npy::read(&out).unwrap().into_f64().unwrap()
+    };
+    let (high, fast) = (run("high"), run("fast"));
+    let mut differ = 0;
+    for (h, f) in high.iter().zip(&fast) {
+        // Two functions of 4 ulp each and a product: within 12 ulp of the high result.
+        let ulp = h.abs().max(f64::MIN_POSITIVE) * f64::EPSILON;
+        assert!((h - f).abs() <= 12.0 * ulp, "{h} vs {f}");
+        differ += usize::from(h.to_bits() != f.to_bits());
+    }
+    assert!(
+        differ > 0,
+        "the fast kernels gave the high results everywhere"
+    );
+}

@@ -312,3 +312,19 @@ fn builtins_inside_expressions() {
     // A variable named like a builtin is still the variable when not called.
     assert_eq!(clean("ones = 5\nones + ones(2)\n"), "array([6., 6.])\n");
 }
+
+#[test]
+fn precision_can_be_shown_and_set() {
+    let out = clean(":precision\n:precision fast\n:precision\n:precision high\n");
+    assert_eq!(
+        out,
+        "precision: high\nprecision: fast (was high)\nprecision: fast\nprecision: high (was fast)\n"
+    );
+    let s = session(":precision medium\n");
+    assert_eq!(s.code, Some(1));
+    assert!(
+        s.stderr.contains("usage: :precision [high|fast]"),
+        "{}",
+        s.stderr
+    );
+}

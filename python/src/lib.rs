@@ -54,6 +54,22 @@ fn get_num_threads() -> usize {
     vexpr::get_num_threads()
 }
 
+/// Set the precision of the transcendental functions (`high` or `fast`); returns the
+/// previous one.
+#[pyfunction]
+fn set_precision(precision: &str) -> PyResult<&'static str> {
+    let p = precision
+        .parse::<vexpr::Precision>()
+        .map_err(PyValueError::new_err)?;
+    Ok(vexpr::set_precision(p).name())
+}
+
+/// The precision of the transcendental functions (`high` or `fast`).
+#[pyfunction]
+fn get_precision() -> &'static str {
+    vexpr::get_precision().name()
+}
+
 /// The instruction set the kernels use (`baseline`, `avx2` or `avx512`).
 #[pyfunction]
 fn active_isa() -> &'static str {
@@ -68,6 +84,8 @@ fn _vexpr(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(active_isa, m)?)?;
+    m.add_function(wrap_pyfunction!(set_precision, m)?)?;
+    m.add_function(wrap_pyfunction!(get_precision, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -204,6 +204,26 @@ def test_vml_accuracy_mode_is_validated_and_returns_the_previous():
         vexpr.set_vml_accuracy_mode(first)
 
 
+def test_vml_accuracy_mode_switches_the_precision():
+    import numpy as np
+
+    from vexpr import _vexpr
+
+    x = np.linspace(-20.0, 20.0, 4096)
+    first = vexpr.set_vml_accuracy_mode("high")
+    try:
+        assert _vexpr.get_precision() == "high"
+        high = vexpr.evaluate("sin(x) * exp(x / 10)")
+        vexpr.set_vml_accuracy_mode("low")
+        assert _vexpr.get_precision() == "fast"
+        fast = vexpr.evaluate("sin(x) * exp(x / 10)")
+        # Fast is VML's low-accuracy class: within a few ulp, but not the same bits.
+        np.testing.assert_allclose(fast, high, rtol=12 * np.finfo(float).eps, atol=1e-300)
+        assert (fast != high).any()
+    finally:
+        vexpr.set_vml_accuracy_mode(first)
+
+
 @pytest.mark.parametrize(
     "env, expected",
     [

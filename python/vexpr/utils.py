@@ -129,12 +129,10 @@ _accuracy_mode = "high"
 
 
 def _apply_accuracy_mode(mode: str) -> None:
-    """The one place where VML accuracy modes meet vexpr's precision switch.
-
-    Issue 13 adds ``vexpr::Precision::{High, Fast}`` to the core; once the extension exposes
-    it, this maps ``'high'`` to High and ``'low'``/``'fast'`` to Fast. Until then every mode
-    computes at vexpr's one (high) precision.
-    """
+    """The one place where VML accuracy modes meet vexpr's precision switch: ``'high'`` is
+    vexpr's high precision (its documented ulp budgets), ``'low'`` and ``'fast'`` its fast one
+    (every function within 4 ulp, as VML's low-accuracy mode)."""
+    _vexpr.set_precision("high" if mode == "high" else "fast")
 
 
 def set_vml_accuracy_mode(mode):

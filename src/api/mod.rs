@@ -29,6 +29,7 @@ use crate::hir::{self, Hir, Signature};
 use crate::optimize;
 use crate::syntax;
 use crate::vm::isa::SupportedIsa;
+use crate::vm::math::{Precision, get_precision};
 use crate::vm::{self, Executable};
 
 /// A compiled expression: compile once, [`run`](Compiled::run) many times.
@@ -75,6 +76,7 @@ pub struct RunOptions<'a> {
     cancel: Option<&'a AtomicBool>,
     progress: Option<&'a AtomicU64>,
     window: Option<usize>,
+    precision: Option<Precision>,
     engine: Engine,
     block_len: Option<usize>,
     parallel_min: Option<usize>,
@@ -138,6 +140,24 @@ impl<'a> RunOptions<'a> {
     #[doc(hidden)]
     pub fn window(mut self, n: usize) -> RunOptions<'a> {
         self.window = Some(n.max(1));
+        self
+    }
+
+    /// Compute the transcendental functions at `precision` for this call, instead of the
+    /// process-wide [`get_precision`](crate::get_precision).
+    ///
+    /// ```
+    /// use vexpr::{Precision, RunOptions, Vars};
+    /// let x = [0.5, 1.5];
+    /// let vars = Vars::new().with("x", &x[..]);
+    /// let fast = RunOptions::new().precision(Precision::Fast);
+    /// let out = vexpr::compile("exp(x)", &vars.signature())?.run_with(&vars, &fast)?;
+    /// let out = out.into_f64()?;
+    /// assert!((out[[1]] - 1.5f64.exp()).abs() <= 4.0 * f64::EPSILON * 1.5f64.exp());
+    /// # Ok::<(), vexpr::Error>(())
+    /// ```
+    pub fn precision(mut self, precision: Precision) -> RunOptions<'a> {
+        self.precision = Some(precision);
         self
     }
 
@@ -323,6 +343,7 @@ impl Compiled {
             .threads(options.threads)
             .cancel(options.cancel)
             .progress(options.progress)
+            .precision(options.precision.unwrap_or_else(get_precision))
             .block_len(options.block_len)
             .parallel_min(options.parallel_min);
         let maps: Vec<Option<MapRef<'_>>> = self
@@ -442,8 +463,26 @@ impl Compiled {
 }
 
 impl fmt::Display for Compiled {
+    /// The disassembly: the bytecode's header lines, the precision a run would use now
+    /// ([`get_precision`](crate::get_precision)), then the instructions.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.exe.program().fmt(f)
+        let listing = self.exe.program().to_string();
+        let body = listing
+            .lines()
+            .position(|l| !l.starts_with(';'))
+            .unwrap_or(listing.lines().count());
+        for line in listing.lines().take(body) {
+            writeln!(f, "{line}")?;
+        }
+        writeln!(
+            f,
+            "; precision: {} (of the transcendental functions)",
+            get_precision()
+        )?;
+        for line in listing.lines().skip(body) {
+            writeln!(f, "{line}")?;
+        }
+        Ok(())
     }
 }
 

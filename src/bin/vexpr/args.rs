@@ -22,6 +22,12 @@ fn count(text: &str) -> Result<u64, String> {
     }
 }
 
+/// `high` or `fast`.
+fn precision(text: &str) -> Result<vexpr::Precision, String> {
+    text.parse::<vexpr::Precision>()
+        .map_err(|_| "must be high or fast".to_string())
+}
+
 /// A thread count, 1 to [`MAX_THREADS`].
 fn threads(text: &str) -> Result<u64, String> {
     match text.parse::<u64>() {
@@ -88,6 +94,10 @@ pub(crate) struct Cli {
     /// the exit status is still 1.
     #[arg(long)]
     pub(crate) keep_going: bool,
+    /// The precision of the transcendental functions (exp, sin, ...): high (the default) or
+    /// fast (within 4 ulp, faster); overrides VEXPR_PRECISION.
+    #[arg(long, global = true, value_name = "high|fast", value_parser = precision)]
+    pub(crate) precision: Option<vexpr::Precision>,
 }
 
 /// The one-shot subcommands.
@@ -208,6 +218,7 @@ mod tests {
             &["demo", "--n", "0"],
             &["demo", "--threads", "0"],
             &["completions", "tcsh"],
+            &["eval", "a", "--precision", "low"],
         ] {
             let argv = std::iter::once("vexpr").chain(bad.iter().copied());
             assert!(Cli::try_parse_from(argv).is_err(), "{bad:?}");

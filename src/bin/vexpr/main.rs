@@ -133,6 +133,9 @@ fn main() -> ExitCode {
             };
         }
     };
+    if let Some(p) = cli.precision {
+        vexpr::set_precision(p);
+    }
     let result = match cli.command {
         None => repl::run(cli.keep_going),
         Some(args::Command::Eval(a)) => commands::eval(&a),

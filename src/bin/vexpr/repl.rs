@@ -50,6 +50,7 @@ Commands:
   :dis EXPR      the optimised bytecode
   :time EXPR     median, min and max of several runs
   :threads [N]   show or set the number of threads
+  :precision [high|fast]  show or set the precision of exp, sin, ... (fast: 4 ulp)
   :vars          the variables, with dtype, shape and memory
   :isa           the active SIMD instruction set
   :help          this text
@@ -246,6 +247,11 @@ impl Session {
             Command::Threads(Some(n)) => {
                 let before = vexpr::set_num_threads(n)?;
                 emit(format_args!("threads: {n} (was {before})"))
+            }
+            Command::Precision(None) => emit(format_args!("precision: {}", vexpr::get_precision())),
+            Command::Precision(Some(p)) => {
+                let before = vexpr::set_precision(p);
+                emit(format_args!("precision: {p} (was {before})"))
             }
             Command::Vars => emit(self.table()),
             Command::Isa => emit(vexpr::active_isa()),

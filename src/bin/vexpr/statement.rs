@@ -52,6 +52,8 @@ pub(crate) enum Command<'a> {
     Time(&'a str),
     /// `:threads [N]`: show or set the thread count.
     Threads(Option<usize>),
+    /// `:precision [high|fast]`: show or set the precision of transcendental functions.
+    Precision(Option<vexpr::Precision>),
     /// `:vars`: the session's variables.
     Vars,
     /// `:isa`: the active SIMD path.
@@ -183,6 +185,15 @@ fn parse_command(text: &str) -> Result<Command<'_>, Failure> {
             .parse::<usize>()
             .map(|n| Command::Threads(Some(n)))
             .map_err(|_| Failure::msg(format!("usage: :threads [N], not `:threads {arg}`"))),
+        "precision" if arg.is_empty() => Ok(Command::Precision(None)),
+        "precision" => arg
+            .parse::<vexpr::Precision>()
+            .map(|p| Command::Precision(Some(p)))
+            .map_err(|_| {
+                Failure::msg(format!(
+                    "usage: :precision [high|fast], not `:precision {arg}`"
+                ))
+            }),
         "vars" => no_arg(Command::Vars),
         "isa" => no_arg(Command::Isa),
         "help" | "h" | "?" => no_arg(Command::Help),
@@ -400,6 +411,18 @@ mod tests {
         );
         assert_eq!(ok(":vars"), Statement::Command(Command::Vars));
         assert_eq!(ok(":isa"), Statement::Command(Command::Isa));
+        assert_eq!(
+            ok(":precision"),
+            Statement::Command(Command::Precision(None))
+        );
+        assert_eq!(
+            ok(":precision FAST"),
+            Statement::Command(Command::Precision(Some(vexpr::Precision::Fast)))
+        );
+        assert_eq!(
+            err(":precision low"),
+            "error: usage: :precision [high|fast], not `:precision low`"
+        );
         assert_eq!(ok(":help"), Statement::Command(Command::Help));
         assert_eq!(err(":dis"), "error: usage: :dis EXPR");
         assert_eq!(

@@ -85,7 +85,9 @@ mod exp;
 mod lane;
 mod log;
 mod pow;
+mod precision;
 pub(crate) mod single;
+pub use precision::{Precision, get_precision, set_precision};
 mod trig;
 
 #[cfg(test)]
@@ -299,36 +301,6 @@ fn patch_slow_f32(any: bool, x: &[f32], out: &mut [f32], full: impl Fn(f32) -> f
             if needs_slow_path_f32(v) {
                 *o = full(v);
             }
-        }
-    }
-}
-
-/// The accuracy contract the transcendental functions are computed to.
-///
-/// Chosen once, when a program's kernel table is resolved: each precision has its own
-/// instantiation of every slice driver (the [`Mode`] markers), so no element pays a
-/// branch for it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub(crate) enum Precision {
-    /// The budgets in the module notes: exp/log/log1p/expm1/log2/log10 <= 1 ulp,
-    /// sin/cos/pow <= 2, the rest <= 4.
-    #[default]
-    High,
-    /// Every function within 4 ulp (libmvec's class), for speed.
-    Fast,
-}
-
-impl Precision {
-    /// Both precisions.
-    #[allow(dead_code)] // for the tests and benches/math.rs
-    pub(crate) const ALL: [Precision; 2] = [Precision::High, Precision::Fast];
-
-    /// The lower-case name (`high`, `fast`).
-    #[allow(dead_code)] // for the tests and benches/math.rs
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Precision::High => "high",
-            Precision::Fast => "fast",
         }
     }
 }
