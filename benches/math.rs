@@ -48,8 +48,10 @@ use std::time::Instant;
 mod isa;
 #[path = "../src/vm/math/mod.rs"]
 mod math;
+#[path = "../src/vm/setting.rs"]
+mod setting;
 mod vm {
-    pub(crate) use super::{isa, math};
+    pub(crate) use super::{isa, math, setting};
 }
 // `isa.rs` names the library's error types by their path inside the library.
 mod error {

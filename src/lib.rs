@@ -72,6 +72,7 @@ pub use error::{Error, ErrorKind, Result, Span};
 pub use hir::Signature;
 pub use pool::{get_num_threads, set_num_threads};
 pub use vm::math::{Precision, get_precision, set_precision};
+pub use vm::tier::{Jit, get_jit, set_jit};
 
 // The expression language's reference, `docs/LANGUAGE.md`, as a page of the API docs.
 #[doc = include_str!("../docs/LANGUAGE.md")]

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use num_complex::Complex64;
 use serde_json::Value;
-use vexpr::{Array, Engine, RunOptions, Signature, Vars};
+use vexpr::{Array, Engine, Jit, RunOptions, Signature, Vars};
 
 /// Cases where LANGUAGE.md gives vexpr its own rule but the corpus does not mark them
 /// `departure` (mostly extensions numexpr refuses, and expressions whose dtype follows from a
@@ -225,29 +225,14 @@ fn compare(exp: &Array, got: &Array, class: &str) -> Option<String> {
 
 /// Why `case` fails under `engine`, or `None` when vexpr agrees with numexpr.
 fn run_case(case: &Case, engine: Engine, threads: usize) -> Option<String> {
+    let (result, expected_error) = match evaluate_case(case, engine, threads, Jit::Off) {
+        Ok(r) => (r, case.error.as_ref()),
+        // An input vexpr cannot take (a unicode array) counts as the error numexpr raised.
+        Err(_) if case.error.is_some() => return None,
+        Err(why) => return Some(why),
+    };
     let dir = corpus_dir();
-    let mut arrays = Vec::new();
-    for (name, path) in &case.vars {
-        match vexpr::npy::read(dir.join(path)) {
-            Ok(a) => arrays.push((name.clone(), a)),
-            // An input vexpr cannot take (a unicode array) counts as the error numexpr raised.
-            Err(_) if case.error.is_some() => return None,
-            Err(e) => return Some(format!("cannot read input {path}: {e}")),
-        }
-    }
-    let mut vars = Vars::new();
-    for (name, a) in &arrays {
-        vars.insert(name, a);
-    }
-    // Small blocks and no size threshold, so the corpus's small arrays really are split
-    // among the threads.
-    let mut options = RunOptions::new().engine(engine).threads(threads);
-    if threads > 1 {
-        options = options.block_len(64).parallel_min(0);
-    }
-    let result = vexpr::compile(&case.expr, &vars.signature())
-        .and_then(|prog| prog.run_with(&vars, &options));
-    match (&case.error, result) {
+    match (expected_error, result) {
         (Some(_), Err(_)) => None,
         (Some(err), Ok(got)) => Some(format!(
             "numexpr raised {err}, vexpr returned {} of shape {:?}",
@@ -261,6 +246,36 @@ fn run_case(case: &Case, engine: Engine, threads: usize) -> Option<String> {
             compare(&exp, &got, &case.tol)
         }
     }
+}
+
+/// `case` evaluated by `engine` with `threads` and the native tier in mode `jit`; `Err` when
+/// an input cannot be read.
+fn evaluate_case(
+    case: &Case,
+    engine: Engine,
+    threads: usize,
+    jit: Jit,
+) -> Result<vexpr::Result<Array>, String> {
+    let dir = corpus_dir();
+    let mut arrays = Vec::new();
+    for (name, path) in &case.vars {
+        match vexpr::npy::read(dir.join(path)) {
+            Ok(a) => arrays.push((name.clone(), a)),
+            Err(e) => return Err(format!("cannot read input {path}: {e}")),
+        }
+    }
+    let mut vars = Vars::new();
+    for (name, a) in &arrays {
+        vars.insert(name, a);
+    }
+    // Small blocks and no size threshold, so the corpus's small arrays really are split
+    // among the threads.
+    let mut options = RunOptions::new().engine(engine).threads(threads).jit(jit);
+    if threads > 1 {
+        options = options.block_len(64).parallel_min(0);
+    }
+    Ok(vexpr::compile(&case.expr, &vars.signature())
+        .and_then(|prog| prog.run_with(&vars, &options)))
 }
 
 /// The engines every case runs on: the reference evaluator and the VM on every instruction
@@ -314,6 +329,71 @@ fn corpus_on(engine: Engine, threads: usize) {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// An array's dtype, shape and element bits, every NaN the same (which NaN an operation of two
+/// NaNs returns is the hardware's choice of operand, and LLVM may swap the operands of a
+/// commutative operation in the interpreter's kernels; a NaN is never confused with a number
+/// or a signed zero with the other).
+fn bits(a: &Array) -> (String, Vec<usize>, Vec<u64>) {
+    let f64_bits = |x: f64| if x.is_nan() { u64::MAX } else { x.to_bits() };
+    let values: Vec<u64> = match a {
+        Array::Bool(v) => v.iter().map(|&x| u64::from(x)).collect(),
+        Array::Int32(v) => v.iter().map(|&x| x as u32 as u64).collect(),
+        Array::Int64(v) => v.iter().map(|&x| x as u64).collect(),
+        Array::Float32(v) => v
+            .iter()
+            .map(|&x| {
+                if x.is_nan() {
+                    u64::MAX
+                } else {
+                    u64::from(x.to_bits())
+                }
+            })
+            .collect(),
+        Array::Float64(v) => v.iter().map(|&x| f64_bits(x)).collect(),
+        Array::Complex128(v) => v
+            .iter()
+            .flat_map(|z| [f64_bits(z.re), f64_bits(z.im)])
+            .collect(),
+        Array::Bytes(b) => b.as_raw().iter().map(|&x| u64::from(x)).collect(),
+        _ => unreachable!("a new array kind"),
+    };
+    (a.dtype().to_string(), a.shape().to_vec(), values)
+}
+
+/// The native tier computes what the interpreter computes, bit for bit, on every case of the
+/// corpus, on every ISA this CPU has (`VEXPR_ISA` narrows it), with 1 and 2 threads.
+#[test]
+fn the_native_tier_gives_the_interpreters_bits_on_the_corpus() {
+    let cases = load_cases();
+    for engine in engines().into_iter().filter(|e| *e != Engine::Reference) {
+        for threads in [1, 2] {
+            let mut failures = Vec::new();
+            for case in &cases {
+                let (Ok(off), Ok(on)) = (
+                    evaluate_case(case, engine, threads, Jit::Off),
+                    evaluate_case(case, engine, threads, Jit::Always),
+                ) else {
+                    continue;
+                };
+                match (off, on) {
+                    (Ok(a), Ok(b)) if bits(&a) == bits(&b) => {}
+                    (Err(a), Err(b)) if a.kind() == b.kind() => {}
+                    (a, b) => failures.push(format!(
+                        "{} `{}`: interpreted {a:?}, native {b:?}",
+                        case.id, case.expr
+                    )),
+                }
+            }
+            assert!(
+                failures.is_empty(),
+                "{engine:?} with {threads} threads: {} cases differ:\n{}",
+                failures.len(),
+                failures.join("\n")
+            );
+        }
+    }
 }
 
 #[test]

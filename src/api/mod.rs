@@ -30,6 +30,7 @@ use crate::optimize;
 use crate::syntax;
 use crate::vm::isa::SupportedIsa;
 use crate::vm::math::{Precision, get_precision};
+use crate::vm::tier::{self, Jit, get_jit};
 use crate::vm::{self, Executable};
 
 /// A compiled expression: compile once, [`run`](Compiled::run) many times.
@@ -77,6 +78,7 @@ pub struct RunOptions<'a> {
     progress: Option<&'a AtomicU64>,
     window: Option<usize>,
     precision: Option<Precision>,
+    jit: Option<Jit>,
     engine: Engine,
     block_len: Option<usize>,
     parallel_min: Option<usize>,
@@ -158,6 +160,25 @@ impl<'a> RunOptions<'a> {
     /// ```
     pub fn precision(mut self, precision: Precision) -> RunOptions<'a> {
         self.precision = Some(precision);
+        self
+    }
+
+    /// When the native tier compiles this program's element-wise segments, for this call,
+    /// instead of the process-wide [`get_jit`](crate::get_jit). Results are the same bits
+    /// either way; only the speed differs.
+    ///
+    /// ```
+    /// use vexpr::{Jit, RunOptions, Vars};
+    /// let x = [1.0, 2.0, 3.0];
+    /// let vars = Vars::new().with("x", &x[..]);
+    /// let prog = vexpr::compile("x * 2 + 1", &vars.signature())?;
+    /// let native = prog.run_with(&vars, &RunOptions::new().jit(Jit::Always))?;
+    /// let interpreted = prog.run_with(&vars, &RunOptions::new().jit(Jit::Off))?;
+    /// assert_eq!(native, interpreted);
+    /// # Ok::<(), vexpr::Error>(())
+    /// ```
+    pub fn jit(mut self, jit: Jit) -> RunOptions<'a> {
+        self.jit = Some(jit);
         self
     }
 
@@ -344,6 +365,7 @@ impl Compiled {
             .cancel(options.cancel)
             .progress(options.progress)
             .precision(options.precision.unwrap_or_else(get_precision))
+            .jit(options.jit.unwrap_or_else(get_jit))
             .block_len(options.block_len)
             .parallel_min(options.parallel_min);
         let maps: Vec<Option<MapRef<'_>>> = self
@@ -479,8 +501,24 @@ impl fmt::Display for Compiled {
             "; precision: {} (of the transcendental functions)",
             get_precision()
         )?;
-        for line in listing.lines().skip(body) {
-            writeln!(f, "{line}")?;
+        let segments = tier::segments(self.exe.program());
+        let jit = get_jit();
+        let when = match jit {
+            _ if !tier::BUILT => "this build has no native tier".to_string(),
+            _ if segments.is_empty() => "no instruction has native code".to_string(),
+            Jit::Off => "off: interpreted".to_string(),
+            Jit::Always => "always: native from the first run".to_string(),
+            Jit::Auto => format!(
+                "auto: native once the program has run {} elements",
+                tier::TIER_UP
+            ),
+        };
+        writeln!(f, "; native segments: {} ({when})", segments.len())?;
+        for (pc, line) in listing.lines().skip(body).enumerate() {
+            match segments.iter().position(|s| s.contains(&pc)) {
+                Some(k) if tier::BUILT => writeln!(f, "{line:<44} ; native {k}")?,
+                _ => writeln!(f, "{line}")?,
+            }
         }
         Ok(())
     }

@@ -14,7 +14,7 @@
 //! `tests/position.rs` on every ISA), so it needs no copies.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use ndarray::ArrayViewD;
 
@@ -23,6 +23,7 @@ use super::isa::{self, SupportedIsa};
 use super::kernels::Kernel;
 use super::kernels::reduce::{self, Accumulator, Fold};
 use super::strided::{self, Broadcast};
+use super::tier::{self, Native, Unit};
 use super::value::{Buf, Column, ColumnMut, Elem, c128};
 use super::{Executable, Options};
 use crate::array::{ArrayMut, ArrayRef};
@@ -194,6 +195,8 @@ struct Scratch {
     gathered: Vec<Buf>,
     temp: Buf,
     slots: Vec<Slot>,
+    /// A native segment's arguments, filled per call.
+    args: Vec<*mut u8>,
 }
 
 thread_local! {
@@ -233,6 +236,8 @@ pub(super) struct Run<'a> {
     cancel: Option<&'a AtomicBool>,
     progress: Option<&'a AtomicU64>,
     isa: SupportedIsa,
+    /// The native schedule, when the native tier runs this program.
+    native: Option<Arc<Native>>,
     pub(super) threads: usize,
     pub(super) n: usize,
     pub(super) block: usize,
@@ -269,9 +274,12 @@ impl<'a> Run<'a> {
         } else {
             options.threads.unwrap_or_else(crate::pool::get_num_threads)
         };
+        let splat: Vec<bool> = plans.iter().map(|p| matches!(p, Plan::Splat(_))).collect();
+        let native = exe.native(options.jit, options.isa, &splat, n);
         Ok(Run {
             exe,
             kernels: exe.kernels(options.isa, options.precision),
+            native,
             plans,
             cancel: options.cancel,
             progress: options.progress,
@@ -333,6 +341,7 @@ impl<'a> Run<'a> {
             gathered,
             temp,
             slots,
+            ..
         } = scratch;
         slots.clear();
         slots.resize(layout.len(), Slot::EMPTY);
@@ -432,21 +441,98 @@ impl isa::Kernel for Piece<'_, '_, '_, '_> {
                     })
                     .collect();
                 let mut frame = Frame::new(std::mem::take(&mut scratch.slots));
-                let result = blocks(run, &mut frame, &moving, &strided, lo, hi, &mut sink);
+                let mut args = std::mem::take(&mut scratch.args);
+                let whole = run.native.as_ref().filter(|n| n.whole).is_some()
+                    && strided.is_empty()
+                    && matches!(sink, Sink::Contiguous(_));
+                let result = if whole {
+                    whole_piece(run, &mut frame, &moving, &mut args, lo, hi)
+                } else {
+                    blocks(
+                        run, &mut frame, &moving, &strided, &mut args, lo, hi, &mut sink,
+                    )
+                };
                 scratch.slots = frame.slots;
+                scratch.args = args;
                 result
             },
         )
     }
 }
 
+/// Run the units of a native schedule over the frame's current block (or piece).
+///
+/// # Safety
+/// The frame holds the program's operands for `frame.len` elements (the block loop's
+/// invariants), and the schedule was compiled for this run's ISA and splat layout.
+#[inline(always)]
+unsafe fn run_units(run: &Run<'_>, native: &Native, frame: &Frame<'_>, args: &mut Vec<*mut u8>) {
+    let steps = run.exe.steps();
+    for unit in &native.units {
+        match unit {
+            // SAFETY: as for a kernel in `blocks`.
+            Unit::Kernel(k) => unsafe { run.kernels[*k](&steps[*k], frame) },
+            Unit::Native { entry, slots } => {
+                args.clear();
+                args.extend(slots.iter().map(|&s| frame.slots[s as usize].ptr));
+                // SAFETY: the schedule's slots are the segment's live-ins then live-outs, so
+                // each pointer starts `frame.len` elements of the dtype the code was compiled
+                // for (registers are block buffers of their dtype, inputs are read in place,
+                // gathered, or a splat exactly where the code expects one, the output is the
+                // output block), or one element for a splat. Live-outs are registers and the
+                // output, distinct from each other and from every live-in except a register
+                // read and rewritten in place, which the code allows. The code lives as long
+                // as `native`, which the run holds.
+                unsafe { entry(args.as_ptr(), frame.len) }
+            }
+        }
+    }
+}
+
+/// A whole piece `lo..hi` through the program's one native segment, [`tier::WHOLE_CHUNK`]
+/// elements per call: contiguous inputs read in place, the output written in place, no
+/// block buffers.
+fn whole_piece(
+    run: &Run<'_>,
+    frame: &mut Frame<'_>,
+    moving: &[Moving],
+    args: &mut Vec<*mut u8>,
+    lo: usize,
+    hi: usize,
+) -> Result<(), Error> {
+    let Some(native) = run.native.as_deref() else {
+        return Err(internal("a whole-piece run without native code"));
+    };
+    let mut start = lo;
+    while start < hi {
+        run.cancelled()?;
+        let len = tier::WHOLE_CHUNK.min(hi - start);
+        frame.len = len;
+        for m in moving {
+            frame.slots[m.slot].ptr = m.base.wrapping_add((start - m.from) * m.size);
+        }
+        // SAFETY: the one unit is a segment whose live-ins are inputs (contiguous from
+        // `start` for `len` elements, or splats) and whose one live-out is the output,
+        // contiguous for `len` elements from `start` (the caller checked: no strided input,
+        // a contiguous sink, a whole-program segment, so no register is involved).
+        unsafe { run_units(run, native, frame, args) };
+        if let Some(p) = run.progress {
+            p.fetch_add(len as u64, Ordering::Relaxed);
+        }
+        start += len;
+    }
+    Ok(())
+}
+
 /// The blocks of `lo..hi`, one after another.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn blocks(
     run: &Run<'_>,
     frame: &mut Frame<'_>,
     moving: &[Moving],
     strided: &[(usize, &StridedView<'_>)],
+    args: &mut Vec<*mut u8>,
     lo: usize,
     hi: usize,
     sink: &mut Sink<'_, '_>,
@@ -480,11 +566,18 @@ fn blocks(
             // room for a block, and no kernel runs meanwhile.
             unsafe { gather_into(frame.slots[slot], view, start, valid) };
         }
-        for (step, kernel) in steps.iter().zip(run.kernels) {
-            // SAFETY: the kernels come from the table of a `SupportedIsa`, so the CPU runs
-            // them; the steps are the validated program's, and the frame holds its operands
-            // with their dtypes and at least `valid` elements (`Run::bind`, the loop above).
-            unsafe { kernel(step, frame) };
+        match run.native.as_deref() {
+            None => {
+                for (step, kernel) in steps.iter().zip(run.kernels) {
+                    // SAFETY: the kernels come from the table of a `SupportedIsa`, so the CPU
+                    // runs them; the steps are the validated program's, and the frame holds
+                    // its operands with their dtypes and at least `valid` elements
+                    // (`Run::bind`, the loop above).
+                    unsafe { kernel(step, frame) };
+                }
+            }
+            // SAFETY: as above; the schedule was made for this run (`Run::new`).
+            Some(native) => unsafe { run_units(run, native, frame, args) },
         }
         match sink {
             Sink::Contiguous(_) => {}

@@ -22,12 +22,14 @@ pub(crate) mod math;
 #[cfg(feature = "jit")]
 pub(crate) mod native;
 pub(crate) mod reference;
+pub(crate) mod setting;
 pub(crate) mod strided;
+pub(crate) mod tier;
 pub(crate) mod value;
 pub(crate) mod windows;
 
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use crate::array::alloc::{array_of, elements, shape_overflow, uninit_vec, zeros};
 use crate::array::{Array, ArrayMut, ArrayRef, BytesArray};
@@ -39,6 +41,7 @@ use frame::{Layout, Step};
 use isa::SupportedIsa;
 use kernels::Kernel;
 use math::Precision;
+use tier::{Jit, Native};
 use value::{ColumnMut, c128, writable};
 
 /// How to run one evaluation: the instruction set (a proof that the CPU runs it), the
@@ -50,6 +53,7 @@ pub(crate) struct Options<'a> {
     cancel: Option<&'a AtomicBool>,
     progress: Option<&'a AtomicU64>,
     precision: Precision,
+    jit: Jit,
     block_len: Option<usize>,
     parallel_min: Option<usize>,
 }
@@ -63,6 +67,7 @@ impl<'a> Options<'a> {
             cancel: None,
             progress: None,
             precision: Precision::High,
+            jit: Jit::Off,
             block_len: None,
             parallel_min: None,
         }
@@ -98,6 +103,13 @@ impl<'a> Options<'a> {
         self
     }
 
+    /// When to run the program's element-wise segments as native code (`Off`: never, the
+    /// default here; the API passes the caller's choice).
+    pub(crate) fn jit(mut self, jit: Jit) -> Options<'a> {
+        self.jit = jit;
+        self
+    }
+
     /// Elements per block instead of [`block::BLOCK_LEN`].
     pub(crate) fn block_len(mut self, n: Option<usize>) -> Options<'a> {
         self.block_len = n.map(|n| n.max(1));
@@ -114,12 +126,31 @@ impl<'a> Options<'a> {
 /// A validated program ready to run: its steps (instructions over frame slots) and, per
 /// instruction set and precision, its kernels, resolved on first use. Immutable and shared by every thread
 /// that runs it.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(crate) struct Executable {
     program: Program,
     layout: Layout,
     steps: Box<[Step]>,
     kernels: [[OnceLock<Box<[Kernel]>>; 2]; 3],
+    /// Native schedules by (ISA, which inputs are splats); `None` for a layout that has no
+    /// native code or failed to compile. Compiled under the lock, so once.
+    native: Mutex<Vec<(SupportedIsa, Box<[bool]>, Option<Arc<Native>>)>>,
+    /// Elements run so far, for tiering up.
+    work: AtomicU64,
+}
+
+impl Clone for Executable {
+    /// The same program; kernel tables and native code are made again on first use.
+    fn clone(&self) -> Executable {
+        Executable {
+            program: self.program.clone(),
+            layout: self.layout,
+            steps: self.steps.clone(),
+            kernels: Default::default(),
+            native: Mutex::default(),
+            work: AtomicU64::new(0),
+        }
+    }
 }
 
 impl Executable {
@@ -137,6 +168,8 @@ impl Executable {
             layout,
             steps,
             kernels: Default::default(),
+            native: Mutex::default(),
+            work: AtomicU64::new(0),
         })
     }
 
@@ -164,6 +197,44 @@ impl Executable {
                 .map(|s| kernels::kernel_at(isa, s.op, precision))
                 .collect()
         })
+    }
+
+    /// The native schedule to run `n` more elements with under `jit`, for `isa` with input `k`
+    /// a splat where `splat[k]`, compiling it if this is the first time it is wanted.
+    pub(crate) fn native(
+        &self,
+        jit: Jit,
+        isa: SupportedIsa,
+        splat: &[bool],
+        n: usize,
+    ) -> Option<Arc<Native>> {
+        let wanted = match jit {
+            Jit::Off => false,
+            Jit::Always => true,
+            Jit::Auto => {
+                let before = self.work.fetch_add(n as u64, Ordering::Relaxed);
+                before.saturating_add(n as u64) >= tier::TIER_UP
+            }
+        };
+        if !wanted || !tier::BUILT {
+            return None;
+        }
+        let mut cache = self.native.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, _, made)) = cache.iter().find(|(i, s, _)| *i == isa && **s == *splat) {
+            return made.clone();
+        }
+        #[cfg(feature = "jit")]
+        let made = match tier::compile(&self.program, self.layout, isa, splat) {
+            Ok(native) => native.map(Arc::new),
+            Err(e) => {
+                tier::report_failure(&e);
+                None
+            }
+        };
+        #[cfg(not(feature = "jit"))]
+        let made = None;
+        cache.push((isa, splat.into(), made.clone()));
+        made
     }
 
     /// Run over `shape` (the broadcast shape of the inputs) into `out`, whose shape is

@@ -7,7 +7,7 @@
 //! for speed. Arithmetic, `sqrt`, comparisons and the other exact operations are the same
 //! in both.
 
-use std::sync::atomic::{AtomicU8, Ordering};
+use crate::vm::setting::{Choice, Setting};
 
 /// How accurately the transcendental functions (`exp`, `log`, `sin`, `arctan2`, `**` of
 /// floats, ...) are computed.
@@ -53,62 +53,31 @@ impl std::str::FromStr for Precision {
 
     /// `high` or `fast`, in any case, spaces around ignored.
     fn from_str(text: &str) -> Result<Precision, String> {
-        Precision::ALL
-            .into_iter()
-            .find(|p| p.name().eq_ignore_ascii_case(text.trim()))
+        <Precision as Choice>::parse(text)
             .ok_or_else(|| format!("unknown precision {text:?} (expected high or fast)"))
     }
 }
 
-/// 0 until first use; then 1 + the precision's index.
-static PRECISION: AtomicU8 = AtomicU8::new(0);
-
-fn encode(p: Precision) -> u8 {
-    match p {
-        Precision::High => 1,
-        Precision::Fast => 2,
+impl Choice for Precision {
+    const ALL: &'static [Precision] = &[Precision::High, Precision::Fast];
+    const VAR: &'static str = "VEXPR_PRECISION";
+    fn name(self) -> &'static str {
+        Precision::name(self)
     }
 }
 
-/// The precision given by `VEXPR_PRECISION` (read with `get`), else `High`; a value that is
-/// neither is ignored with a warning (as a bad `VEXPR_NUM_THREADS` is).
-fn from_env(get: impl Fn(&str) -> Option<String>, warn: &mut dyn FnMut(String)) -> Precision {
-    match get("VEXPR_PRECISION") {
-        None => Precision::High,
-        Some(value) => value.parse().unwrap_or_else(|_| {
-            warn(format!(
-                "vexpr: ignoring VEXPR_PRECISION={value:?}: expected high or fast; using high"
-            ));
-            Precision::High
-        }),
-    }
-}
+/// The process-wide precision.
+static PRECISION: Setting<Precision> = Setting::new();
 
 /// The precision evaluations use unless a call asks for another: [`set_precision`]'s, else
-/// the environment variable `VEXPR_PRECISION` (`high` or `fast`), else `high`.
+/// the environment variable `VEXPR_PRECISION` (`high` or `fast`; another value is ignored
+/// with a warning), else `high`.
 ///
 /// ```
 /// assert!(matches!(vexpr::get_precision(), vexpr::Precision::High | vexpr::Precision::Fast));
 /// ```
 pub fn get_precision() -> Precision {
-    match PRECISION.load(Ordering::Relaxed) {
-        0 => {
-            let p = from_env(|v| std::env::var(v).ok(), &mut |m| eprintln!("{m}"));
-            match PRECISION.compare_exchange(0, encode(p), Ordering::Relaxed, Ordering::Relaxed) {
-                Ok(_) => p,
-                Err(current) => decode(current),
-            }
-        }
-        v => decode(v),
-    }
-}
-
-fn decode(v: u8) -> Precision {
-    if v == 2 {
-        Precision::Fast
-    } else {
-        Precision::High
-    }
+    PRECISION.get()
 }
 
 /// Set the precision evaluations use (unless a call asks for another); returns the
@@ -121,29 +90,12 @@ fn decode(v: u8) -> Precision {
 /// vexpr::set_precision(before);
 /// ```
 pub fn set_precision(precision: Precision) -> Precision {
-    let before = get_precision();
-    PRECISION.store(encode(precision), Ordering::Relaxed);
-    before
+    PRECISION.set(precision)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_environment_is_read_and_bad_values_are_reported() {
-        let mut warnings = Vec::new();
-        let env = |v: Option<&'static str>| move |_: &str| v.map(str::to_string);
-        let mut read = |v| from_env(env(v), &mut |m: String| warnings.push(m));
-        assert_eq!(read(None), Precision::High);
-        assert_eq!(read(Some("fast")), Precision::Fast);
-        assert_eq!(read(Some(" High ")), Precision::High);
-        assert_eq!(read(Some("low")), Precision::High);
-        assert_eq!(
-            warnings,
-            ["vexpr: ignoring VEXPR_PRECISION=\"low\": expected high or fast; using high"]
-        );
-    }
 
     #[test]
     fn names_parse_back() {

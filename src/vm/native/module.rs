@@ -30,7 +30,7 @@ use crate::vm::isa::{IsaKind, SupportedIsa};
 
 /// A compiled segment function: `args` holds one pointer per live-in, then one per live-out;
 /// `n` is the number of elements (see the [module docs](super#the-compiled-function)).
-pub(crate) type Entry = unsafe extern "C" fn(args: *const *mut u8, n: usize);
+pub(crate) use crate::vm::tier::Entry;
 
 /// What one compiled function reads and writes.
 #[derive(Clone, Debug, PartialEq, Eq)]
