@@ -920,6 +920,81 @@ fn garbage_arguments_never_panic() {
     }
 }
 
+/// `--jit` (or `VEXPR_JIT`) says when the native tier compiles: `dis` shows the segments and
+/// the mode, and every mode gives the same bits.
+#[test]
+fn jit_is_a_flag_and_an_environment_variable() {
+    let dir = scratch("jit");
+    let x: Vec<f64> = (0..5000).map(|k| f64::from(k) * 0.37 - 900.0).collect();
+    let path = dir.join("x.npy");
+    npy::write(&path, &Array::from(ndarray::Array1::from(x))).unwrap();
+    let bind = format!("x={}", path.display());
+
+    let listing = ok(["dis", "x*x + 2*x - 1", "--jit", "always"]);
+    let native = cfg!(feature = "jit");
+    if native {
+        assert!(
+            listing.contains("; native segments: 1 (always: native from the first run)"),
+            "{listing}"
+        );
+        assert!(listing.contains("; native 0"), "{listing}");
+    } else {
+        assert!(
+            listing.contains("this build has no native tier"),
+            "{listing}"
+        );
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_vexpr"))
+        .args(["dis", "x*x"])
+        .env("VEXPR_JIT", "off")
+        .output()
+        .unwrap();
+    if native {
+        assert!(
+            text(&out.stdout).contains("(off: interpreted)"),
+            "{}",
+            text(&out.stdout)
+        );
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_vexpr"))
+        .args(["dis", "x*x"])
+        .env("VEXPR_JIT", "sometimes")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        text(&out.stderr).contains("vexpr: ignoring VEXPR_JIT=\"sometimes\""),
+        "{}",
+        text(&out.stderr)
+    );
+    let e = fails(["eval", "x", &bind, "--jit", "sometimes"]);
+    assert!(e.contains("must be off, auto or always"), "{e}");
+
+    let run = |mode: &str| {
+        let out = dir.join(format!("{mode}.npy"));
+        ok([
+            "eval",
+            "where(x > 0, x // 3.5, -x) * 1e-3 + x % 7",
+            &bind,
+            "-o",
+            out.to_str().unwrap(),
+            "--jit",
+            mode,
+        ]);
+        let bits: Vec<u64> = npy::read(&out)
+            .unwrap()
+            .into_f64()
+            .unwrap()
+            .iter()
+            .map(|v| v.to_bits())
+            .collect();
+        bits
+    };
+    let off = run("off");
+    assert_eq!(off, run("always"));
+    assert_eq!(off, run("auto"));
+}
+
 /// `--precision` (or `VEXPR_PRECISION`) picks the transcendental kernels: `dis` says which,
 /// and `fast` results stay within 4 ulp of `high` ones but are not all equal to them.
 #[test]

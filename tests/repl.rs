@@ -314,6 +314,22 @@ fn builtins_inside_expressions() {
 }
 
 #[test]
+fn jit_can_be_shown_and_set() {
+    let out = clean(":jit off\n:jit\n:jit always\nsum(arange(10) * 2)\n:jit auto\n");
+    assert_eq!(
+        out,
+        "jit: off (was auto)\njit: off\njit: always (was off)\narray(90)\njit: auto (was always)\n"
+    );
+    let s = session(":jit sometimes\n");
+    assert_eq!(s.code, Some(1));
+    assert!(
+        s.stderr.contains("usage: :jit [off|auto|always]"),
+        "{}",
+        s.stderr
+    );
+}
+
+#[test]
 fn precision_can_be_shown_and_set() {
     let out = clean(":precision\n:precision fast\n:precision\n:precision high\n");
     assert_eq!(

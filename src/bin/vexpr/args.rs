@@ -28,6 +28,12 @@ fn precision(text: &str) -> Result<vexpr::Precision, String> {
         .map_err(|_| "must be high or fast".to_string())
 }
 
+/// `off`, `auto` or `always`.
+fn jit(text: &str) -> Result<vexpr::Jit, String> {
+    text.parse::<vexpr::Jit>()
+        .map_err(|_| "must be off, auto or always".to_string())
+}
+
 /// A thread count, 1 to [`MAX_THREADS`].
 fn threads(text: &str) -> Result<u64, String> {
     match text.parse::<u64>() {
@@ -98,6 +104,10 @@ pub(crate) struct Cli {
     /// fast (within 4 ulp, faster); overrides VEXPR_PRECISION.
     #[arg(long, global = true, value_name = "high|fast", value_parser = precision)]
     pub(crate) precision: Option<vexpr::Precision>,
+    /// When element-wise code is compiled to machine code: auto (the default: once a program
+    /// has done enough work to repay the compile), always, or off; overrides VEXPR_JIT.
+    #[arg(long, global = true, value_name = "off|auto|always", value_parser = jit)]
+    pub(crate) jit: Option<vexpr::Jit>,
 }
 
 /// The one-shot subcommands.
@@ -219,6 +229,7 @@ mod tests {
             &["demo", "--threads", "0"],
             &["completions", "tcsh"],
             &["eval", "a", "--precision", "low"],
+            &["eval", "a", "--jit", "sometimes"],
         ] {
             let argv = std::iter::once("vexpr").chain(bad.iter().copied());
             assert!(Cli::try_parse_from(argv).is_err(), "{bad:?}");

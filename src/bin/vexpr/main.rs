@@ -136,6 +136,9 @@ fn main() -> ExitCode {
     if let Some(p) = cli.precision {
         vexpr::set_precision(p);
     }
+    if let Some(j) = cli.jit {
+        vexpr::set_jit(j);
+    }
     let result = match cli.command {
         None => repl::run(cli.keep_going),
         Some(args::Command::Eval(a)) => commands::eval(&a),

@@ -51,6 +51,7 @@ Commands:
   :time EXPR     median, min and max of several runs
   :threads [N]   show or set the number of threads
   :precision [high|fast]  show or set the precision of exp, sin, ... (fast: 4 ulp)
+  :jit [off|auto|always]  show or set when expressions are compiled to machine code
   :vars          the variables, with dtype, shape and memory
   :isa           the active SIMD instruction set
   :help          this text
@@ -252,6 +253,11 @@ impl Session {
             Command::Precision(Some(p)) => {
                 let before = vexpr::set_precision(p);
                 emit(format_args!("precision: {p} (was {before})"))
+            }
+            Command::Jit(None) => emit(format_args!("jit: {}", vexpr::get_jit())),
+            Command::Jit(Some(j)) => {
+                let before = vexpr::set_jit(j);
+                emit(format_args!("jit: {j} (was {before})"))
             }
             Command::Vars => emit(self.table()),
             Command::Isa => emit(vexpr::active_isa()),

@@ -54,6 +54,8 @@ pub(crate) enum Command<'a> {
     Threads(Option<usize>),
     /// `:precision [high|fast]`: show or set the precision of transcendental functions.
     Precision(Option<vexpr::Precision>),
+    /// `:jit [off|auto|always]`: show or set when the native tier compiles.
+    Jit(Option<vexpr::Jit>),
     /// `:vars`: the session's variables.
     Vars,
     /// `:isa`: the active SIMD path.
@@ -194,6 +196,11 @@ fn parse_command(text: &str) -> Result<Command<'_>, Failure> {
                     "usage: :precision [high|fast], not `:precision {arg}`"
                 ))
             }),
+        "jit" if arg.is_empty() => Ok(Command::Jit(None)),
+        "jit" => arg
+            .parse::<vexpr::Jit>()
+            .map(|j| Command::Jit(Some(j)))
+            .map_err(|_| Failure::msg(format!("usage: :jit [off|auto|always], not `:jit {arg}`"))),
         "vars" => no_arg(Command::Vars),
         "isa" => no_arg(Command::Isa),
         "help" | "h" | "?" => no_arg(Command::Help),
@@ -422,6 +429,15 @@ mod tests {
         assert_eq!(
             err(":precision low"),
             "error: usage: :precision [high|fast], not `:precision low`"
+        );
+        assert_eq!(ok(":jit"), Statement::Command(Command::Jit(None)));
+        assert_eq!(
+            ok(":jit Always"),
+            Statement::Command(Command::Jit(Some(vexpr::Jit::Always)))
+        );
+        assert_eq!(
+            err(":jit sometimes"),
+            "error: usage: :jit [off|auto|always], not `:jit sometimes`"
         );
         assert_eq!(ok(":help"), Statement::Command(Command::Help));
         assert_eq!(err(":dis"), "error: usage: :dis EXPR");
