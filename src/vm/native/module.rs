@@ -208,10 +208,35 @@ pub(crate) fn chunk_for(prog: &Program, segment: &Segment) -> usize {
     if complex { 8 } else { 16 }
 }
 
+/// The stack of the thread that runs Cranelift: its frames are large (several hundred KiB deep
+/// in an unoptimised build), and a caller's thread may have a small one (a 256 KiB test
+/// thread, a user's worker): the compile must not depend on it. Pages are only touched as used.
+const COMPILE_STACK: usize = 16 << 20;
+
 /// Compile each request of `prog` into one function, in one module, for `isa`, with `chunk`
 /// elements per iteration (a power of two, at least 4; `None`: [`chunk_for`] each segment),
-/// keeping each function's listing of machine instructions when `listing` is set.
+/// keeping each function's listing of machine instructions when `listing` is set. Runs on a
+/// thread of its own with [`COMPILE_STACK`] (tens of microseconds against a compile's hundreds).
 pub(crate) fn compile(
+    prog: &Program,
+    requests: &[Request<'_>],
+    isa: SupportedIsa,
+    chunk: Option<usize>,
+    listing: bool,
+) -> Result<Code, Error> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("vexpr-jit".into())
+            .stack_size(COMPILE_STACK)
+            .spawn_scoped(scope, || compile_here(prog, requests, isa, chunk, listing))
+            .map_err(|e| failed(format!("cannot start the compiling thread: {e}")))?
+            .join()
+            .map_err(|_| failed("the compiling thread panicked"))?
+    })
+}
+
+/// [`compile`] on the calling thread.
+fn compile_here(
     prog: &Program,
     requests: &[Request<'_>],
     isa: SupportedIsa,
