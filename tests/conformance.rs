@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use num_complex::Complex64;
 use serde_json::Value;
+use vexpr::fuzz_entry::bits;
 use vexpr::{Array, Engine, Jit, RunOptions, Signature, Vars};
 
 /// Cases where LANGUAGE.md gives vexpr its own rule but the corpus does not mark them
@@ -329,37 +330,6 @@ fn corpus_on(engine: Engine, threads: usize) {
         failures.len(),
         failures.join("\n")
     );
-}
-
-/// An array's dtype, shape and element bits, every NaN the same (which NaN an operation of two
-/// NaNs returns is the hardware's choice of operand, and LLVM may swap the operands of a
-/// commutative operation in the interpreter's kernels; a NaN is never confused with a number
-/// or a signed zero with the other).
-fn bits(a: &Array) -> (String, Vec<usize>, Vec<u64>) {
-    let f64_bits = |x: f64| if x.is_nan() { u64::MAX } else { x.to_bits() };
-    let values: Vec<u64> = match a {
-        Array::Bool(v) => v.iter().map(|&x| u64::from(x)).collect(),
-        Array::Int32(v) => v.iter().map(|&x| x as u32 as u64).collect(),
-        Array::Int64(v) => v.iter().map(|&x| x as u64).collect(),
-        Array::Float32(v) => v
-            .iter()
-            .map(|&x| {
-                if x.is_nan() {
-                    u64::MAX
-                } else {
-                    u64::from(x.to_bits())
-                }
-            })
-            .collect(),
-        Array::Float64(v) => v.iter().map(|&x| f64_bits(x)).collect(),
-        Array::Complex128(v) => v
-            .iter()
-            .flat_map(|z| [f64_bits(z.re), f64_bits(z.im)])
-            .collect(),
-        Array::Bytes(b) => b.as_raw().iter().map(|&x| u64::from(x)).collect(),
-        _ => unreachable!("a new array kind"),
-    };
-    (a.dtype().to_string(), a.shape().to_vec(), values)
 }
 
 /// The native tier computes what the interpreter computes, bit for bit, on every case of the

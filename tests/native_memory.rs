@@ -2,9 +2,13 @@
 //! one after another, leaves the process's resident memory and its memory mappings where they
 //! were after the first thousand (each compile maps its own executable pages; a leak would add
 //! at least one mapping and one page per expression).
+//!
+//! The compiles take about half a minute in release and several minutes in the test profile
+//! (Cranelift unoptimised), so `cargo test` skips it and CI runs it in release:
+//! `cargo test --release --test native_memory` (`.ci/run native-memory`).
 #![cfg(all(feature = "jit", target_os = "linux", target_arch = "x86_64"))]
 
-use vexpr::{DType, Signature, Vars};
+use vexpr::{DType, Jit, RunOptions, Signature, Vars};
 
 /// Resident memory of this process, in KiB.
 fn resident_kib() -> u64 {
@@ -28,23 +32,24 @@ fn mappings() -> usize {
 }
 
 #[test]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "100,000 native compiles: run in release (.ci/run native-memory)"
+)]
 fn compiling_100_000_expressions_natively_keeps_memory_bounded() {
     let sig = Signature::new().with("x", DType::Float64);
     let x = [1.0, 2.0, 3.0];
     let vars = Vars::new().with("x", &x);
-    let mut out = vec![0.0; 3];
+    let options = RunOptions::new().jit(Jit::Always).threads(1);
     let mut baseline = None;
     for k in 0..100_000u32 {
-        // A different constant each time: a different segment, compiled from scratch.
+        // A different constant each time: a different segment, compiled from scratch, run
+        // natively, and freed with its `Compiled` at the end of the iteration.
         let expr = format!("x * {k} + 0.5");
         let prog = vexpr::compile(&expr, &sig).unwrap();
-        let native = prog.native(None, None, false).unwrap();
-        assert!(native.is_complete() && native.code_bytes() > 0);
+        let out = prog.run_with(&vars, &options).unwrap().into_f64().unwrap();
         if k % 1000 == 0 {
-            // The code is real: it computes the expression.
-            prog.run_native_into(&native, &vars, (&mut out).into())
-                .unwrap();
-            assert_eq!(out, x.map(|v| v * f64::from(k) + 0.5));
+            assert_eq!(out.as_slice().unwrap(), x.map(|v| v * f64::from(k) + 0.5));
         }
         if k == 1000 {
             baseline = Some((resident_kib(), mappings()));

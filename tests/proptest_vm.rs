@@ -12,7 +12,8 @@
 //! - a well-typed expression compiles to the kind the spec gives it, and the VM on every
 //!   instruction set of this CPU, with 1 and 2 threads and two block sizes, agrees with the
 //!   reference evaluator under the rule of `fuzz_entry::compare` (bit-exact for exact
-//!   operations, a propagated bound otherwise, errors where errors);
+//!   operations, a propagated bound otherwise, errors where errors); and the native tier
+//!   (`Jit::Always`) gives the interpreter's bits on every ISA (NaN payloads aside);
 //! - an expression with one operation the spec refuses is a type error located inside it.
 //!
 //! CI runs a fixed seed and a few dozen cases (a few seconds). A longer run:

@@ -21,7 +21,9 @@
 //!   threads, the default block and 64-element blocks, and once into a negatively strided
 //!   output array. Every VM result must match the reference's under the rule of `compare`:
 //!   bit-exact where every operation is exact, within a propagated bound otherwise; an error
-//!   on one side must be an error of the same kind on the other.
+//!   on one side must be an error of the same kind on the other. The native tier is forced
+//!   (`Jit::Always`) on every instruction set with 1 and 2 threads and both block sizes, and
+//!   must give the interpreter's bits ([`bits`]) or the same kind of error.
 //!
 //! [`Case`] is also what the property tests generate (`tests/proptest_vm.rs`): its `Debug`
 //! shows the expression and the variables' values exactly, so a shrunk counterexample reads
@@ -304,7 +306,7 @@ impl Case {
             };
             verdict.map_err(|why| format!("{name}: {why}"))?;
         }
-        Ok(())
+        native_agrees(&prog, &vars)
     }
 
     /// The ill-typed case is refused with a type error located in the refused operation.
@@ -360,6 +362,68 @@ fn vm_runs(prog: &crate::Compiled, vars: &Vars<'_>) -> Vec<(String, Result<Array
         runs.push(("vm run_into a reversed output".into(), result));
     }
     runs
+}
+
+/// The native tier gives the interpreter's bits (NaN payloads aside) or the same kind of
+/// error, on every available ISA, with default and 64-element blocks and 1 and 2 threads.
+/// Without the `jit` feature both runs interpret and this checks nothing new.
+fn native_agrees(prog: &crate::Compiled, vars: &Vars<'_>) -> Result<(), String> {
+    for isa in SupportedIsa::available() {
+        for (threads, block) in [(1, None), (1, Some(64)), (2, Some(64))] {
+            let run = |jit| {
+                let mut options = RunOptions::new()
+                    .engine(Engine::VmWith(isa.name()))
+                    .threads(threads)
+                    .jit(jit);
+                if let Some(b) = block {
+                    options = options.block_len(b);
+                }
+                prog.run_with(vars, &options)
+            };
+            let name = format!("{} threads={threads} block={block:?}", isa.name());
+            match (run(crate::Jit::Off), run(crate::Jit::Always)) {
+                (Ok(a), Ok(b)) if bits(&a) == bits(&b) => {}
+                (Err(a), Err(b)) if a.kind() == b.kind() => {}
+                (a, b) => {
+                    return Err(format!(
+                        "{name}: the native tier differs from the interpreter:\n\
+                         interpreted {a:?}\nnative      {b:?}"
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// An array's dtype, shape and element bits, every NaN the same: which NaN an operation of two
+/// NaNs returns is the hardware's choice of operand, and LLVM may swap the operands of a
+/// commutative operation in the interpreter's kernels. A NaN is never confused with a number,
+/// nor one signed zero with the other.
+pub fn bits(a: &Array) -> (String, Vec<usize>, Vec<u64>) {
+    fn f64_bits(x: f64) -> u64 {
+        if x.is_nan() { u64::MAX } else { x.to_bits() }
+    }
+    fn f32_bits(x: f32) -> u64 {
+        if x.is_nan() {
+            u64::MAX
+        } else {
+            u64::from(x.to_bits())
+        }
+    }
+    let values: Vec<u64> = match a {
+        Array::Bool(v) => v.iter().map(|&x| u64::from(x)).collect(),
+        Array::Int32(v) => v.iter().map(|&x| u64::from(x as u32)).collect(),
+        Array::Int64(v) => v.iter().map(|&x| x as u64).collect(),
+        Array::Float32(v) => v.iter().map(|&x| f32_bits(x)).collect(),
+        Array::Float64(v) => v.iter().map(|&x| f64_bits(x)).collect(),
+        Array::Complex128(v) => v
+            .iter()
+            .flat_map(|z| [f64_bits(z.re), f64_bits(z.im)])
+            .collect(),
+        Array::Bytes(b) => b.as_raw().iter().map(|&x| u64::from(x)).collect(),
+    };
+    (a.dtype().to_string(), a.shape().to_vec(), values)
 }
 
 /// Run into a zeroed output of the result's dtype whose axes are all reversed (negative

@@ -133,6 +133,12 @@ pub(crate) struct Native {
     _code: crate::vm::native::Code,
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Set by a test: the next compiles on this thread fail, as a Cranelift error would.
+    pub(crate) static FAIL_COMPILE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// Whether anything in a build can run natively.
 pub(crate) const BUILT: bool = cfg!(feature = "jit");
 
@@ -148,6 +154,13 @@ pub(crate) fn compile(
     use crate::bytecode::Operand;
     use crate::vm::native::{MAX_SEGMENT_LEN, Request, eligible, segments};
 
+    #[cfg(test)]
+    if FAIL_COMPILE.get() {
+        return Err(crate::error::Error::new(
+            crate::error::ErrorKind::Internal,
+            "a compile failure injected by a test",
+        ));
+    }
     let segs = segments(prog, |i| eligible(i.op), MAX_SEGMENT_LEN);
     if segs.is_empty() {
         return Ok(None);

@@ -753,6 +753,44 @@ fn a_program_with_interpreted_instructions_compiles_its_segments_but_does_not_ru
     assert!(err.to_string().contains("not native"), "{err}");
 }
 
+/// A compile that fails (injected here; Cranelift errors are not expected) falls back to the
+/// interpreter with the same result, is not retried on the next run, and never panics.
+#[test]
+fn a_failed_compile_falls_back_to_the_interpreter_and_is_not_retried() {
+    let f = DType::Float64;
+    let p = program("a * 2 + b / 3", &[("a", f), ("b", f)]).unwrap();
+    let a = Array::from(ndarray::Array1::from_iter((0..1000).map(f64::from)));
+    let b = Array::from_scalar(Scalar::Float64(7.0));
+    let refs = [array_ref(&a), array_ref(&b)];
+    let isa = SupportedIsa::detect();
+    let exe = vm::Executable::new(p).unwrap();
+    let want = exe
+        .run(&refs, &[1000], &[1000], &Options::serial(isa))
+        .unwrap();
+
+    super::super::tier::FAIL_COMPILE.set(true);
+    let always = Options::serial(isa).jit(vm::tier::Jit::Always);
+    let got = exe.run(&refs, &[1000], &[1000], &always);
+    super::super::tier::FAIL_COMPILE.set(false);
+    assert_eq!(bits(&got.unwrap()), bits(&want));
+    // The failure is remembered for this (ISA, splat) layout: no second compile.
+    assert!(
+        exe.native(vm::tier::Jit::Always, isa, &[false, true], 0)
+            .is_none()
+    );
+    // Another layout compiles, and runs natively with the same bits.
+    let b = Array::from(ndarray::Array1::from_elem(1000, 7.0));
+    let refs = [array_ref(&a), array_ref(&b)];
+    assert!(
+        exe.native(vm::tier::Jit::Always, isa, &[false, false], 0)
+            .is_some()
+    );
+    assert_eq!(
+        bits(&exe.run(&refs, &[1000], &[1000], &always).unwrap()),
+        bits(&want)
+    );
+}
+
 #[test]
 fn the_checked_call_refuses_slots_that_do_not_fit() {
     let f = DType::Float64;
