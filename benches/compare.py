@@ -15,13 +15,17 @@ the engine order rotated each round, every engine times R runs and reports their
   of its output: it times `run_with` only, after a warm-up run);
 - the fused loop: `target/release/examples/bench_native fused SLUG ... --runs R --threads T`,
   allocating its output each run as the two above do, and again with `--reuse-out` (the output
-  allocated once: the loop without the cost of faulting in fresh pages).
+  allocated once: the loop without the cost of faulting in fresh pages);
+- vexpr with its output reused: `bench_native vexpr EXPR ... --reuse-out` (`run_into` into the
+  warm-up's result, the native tier in its default mode), and at N = 1e5 and 1e6 the same with
+  the native tier off (`--jit off`: the interpreter alone).
 
 Each engine's time is the median of its round medians. Before timing, the four results are
 checked against each other at the smallest N. The script also measures the STREAM triad
 (`bench_native triad`), the peak memory of `vexpr eval` on the headline expression at N = 1e8,
-and (through criterion, `cargo bench --bench suite -- 'overhead|block_len'`) the per-call overhead of a
-cached program; it then reports each target of the benchmark brief as met or missed, and
+and (through criterion, `cargo bench --bench suite -- 'overhead|block_len|compile'`) the per-call
+overhead of a cached program with and without the native tier and the cost of compiling each
+expression (from which the native tier's break-even size is derived); it then reports each target of the benchmark brief as met or missed, and
 writes everything between the markers of BENCHMARKS.md (the text outside them is kept).
 """
 
@@ -79,7 +83,13 @@ NUMPY_NAMES = {
     "conj": np.conj,
 }
 
-ENGINES = ("numexpr", "numpy", "vexpr", "fused", "fused_reuse")
+ENGINES = ("numexpr", "numpy", "vexpr", "fused", "fused_reuse", "vexpr_reuse", "interp_reuse")
+
+# The sizes at which the interpreter alone is timed too (for the native tier's gain).
+INTERP_SIZES = (100_000, 1_000_000)
+
+# Issue 12's compute-heavy polynomial rows (allowed 1.5x of the fused loop, not 1.15x).
+POLYNOMIAL_SLUGS = ("horner",)
 
 
 @dataclass
@@ -256,6 +266,14 @@ class Engines:
     def fused_reuse(self, runs: int, threads: int) -> float:
         return self.fused(runs, threads, reuse=True)
 
+    def vexpr_reuse(self, runs: int, threads: int, jit: str = "auto") -> float:
+        cmd = [NATIVE, "vexpr", self.entry.expr, *self.files, "--runs", str(runs),
+               "--threads", str(threads), "--reuse-out", "--jit", jit]
+        return parse_time_line(run(cmd))
+
+    def interp_reuse(self, runs: int, threads: int) -> float:
+        return self.vexpr_reuse(runs, threads, jit="off")
+
     def check(self, directory: Path) -> str | None:
         """Compares the four results; a description of the first disagreement, or None."""
         ne.set_num_threads(1)
@@ -309,6 +327,8 @@ def measure_suite(suite, sizes, threads, rounds, runs_by_n, workdir, results, pr
             for r in range(rounds):
                 order = ENGINES[r % len(ENGINES):] + ENGINES[: r % len(ENGINES)]
                 for engine in order:
+                    if engine == "interp_reuse" and n not in INTERP_SIZES:
+                        continue
                     # NumPy has no threads: timed once per round, filed under one thread.
                     for t in [1] if engine == "numpy" else threads:
                         seconds = getattr(engines, engine)(runs, t)
@@ -362,13 +382,19 @@ def peak_memory(n: int, threads: list[int], workdir: Path) -> dict | None:
     return report
 
 
+def suite_slugs() -> list[tuple[str, str]]:
+    """(slug, dtype) of the float64, int64 and complex128 suite entries (criterion's ids)."""
+    rows = [line.split("\t")[:2] for line in run([NATIVE, "list"]).splitlines()]
+    return [(slug, dtype) for slug, dtype in rows if dtype != "f32"]
+
+
 def criterion_groups(skip: bool) -> dict | None:
     """Median ns per call of the criterion groups `overhead` and `block_len` (run now unless
     `skip`): {"overhead": {N: ns}, "block_len": {slug: {B: ns}}}."""
     if skip:
         return None
-    log("criterion: cargo bench --bench suite -- 'overhead|block_len'")
-    done = subprocess.run(["cargo", "bench", "--bench", "suite", "--", "overhead|block_len"],
+    log("criterion: cargo bench --bench suite -- 'overhead|block_len|compile'")
+    done = subprocess.run(["cargo", "bench", "--bench", "suite", "--", "overhead|block_len|compile"],
                           cwd=ROOT, stdout=subprocess.DEVNULL)
     if done.returncode != 0:
         log("criterion failed; its targets are reported as not measured")
@@ -383,8 +409,15 @@ def criterion_groups(skip: bool) -> dict | None:
         slug: {b: median_ns("block_len", slug, b) for b in ("default", *BLOCK_LENS)}
         for slug in BLOCK_LEN_SLUGS
     }
+    compile_ns = {
+        slug: {way: median_ns("compile", way, slug, dtype) for way in ("bytecode", "native")}
+        for slug, dtype in suite_slugs()
+    }
     return {"overhead": {n: median_ns("overhead", "run_into", n) for n in (1, 1000)},
-            "block_len": block_len}
+            "overhead_interpreted": {n: median_ns("overhead", "run_into_interpreted", n)
+                                     for n in (1, 1000)},
+            "block_len": block_len,
+            "compile": compile_ns}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -520,6 +553,100 @@ def evaluate_targets(suite, sizes, threads, results, triad, memory, overhead) ->
     return targets
 
 
+def evaluate_native_targets(suite, sizes, threads, results, criterion) -> list[Target]:
+    """Issue 12's targets for the native tier (vexpr with its output reused against the fused
+    loop with its output reused; NumPy and numexpr against vexpr's allocating time)."""
+    targets = []
+    med = results.median
+
+    def listing(items):
+        return ", ".join(items) or "none"
+
+    # Arithmetic rows at 1e5 and 1e6, 1 thread, output reused: within 1.15x of the fused loop
+    # (the compute-heavy polynomial within 1.5x).
+    rows = [(e, n, med(e.slug, n, 1, "vexpr_reuse"), med(e.slug, n, 1, "fused_reuse"))
+            for n in (100_000, 1_000_000) if n in sizes and 1 in threads
+            for e in suite if e.arithmetic]
+    rows = [(e, n, v / f) for e, n, v, f in rows if v and f]
+    if rows:
+        limit = lambda e: 1.5 if e.slug in POLYNOMIAL_SLUGS else 1.15
+        bad = [f"`{e.expr}` at {size_name(n)}: {r:.2f}" for e, n, r in rows if r > limit(e)]
+        worst = max(rows, key=lambda row: row[2])
+        targets.append(judge(not bad, "1 thread, N = 1e5 and 1e6, output reused: arithmetic rows "
+                             "within 1.15x of the fused loop (polynomial 1.5x)",
+                             f"{len(bad)} of {len(rows)} above (vexpr ÷ fused, both reused): "
+                             + listing(bad) + f"; worst {worst[2]:.2f}"))
+    else:
+        targets.append(judge(None, "arithmetic rows within 1.15x of the fused loop", "not run"))
+
+    # Every row faster than NumPy at 1e5, 1e6 and 1e7 (1 thread).
+    rows = [(e, n, med(e.slug, n, 1, "numpy"), med(e.slug, n, 1, "vexpr"))
+            for n in (100_000, 1_000_000, 10_000_000) if n in sizes and 1 in threads
+            for e in suite]
+    rows = [(e, n, p / v) for e, n, p, v in rows if p and v]
+    if rows:
+        bad = [f"`{e.expr}` at {size_name(n)}: {r:.2f}x" for e, n, r in rows if r <= 1.0]
+        targets.append(judge(not bad, "1 thread, N = 1e5, 1e6 and 1e7: every row faster than NumPy",
+                             f"{len(bad)} of {len(rows)} not faster: " + listing(bad)))
+    else:
+        targets.append(judge(None, "every row faster than NumPy", "not run"))
+
+    # Every arithmetic row at least 2.5x numexpr at 1e6 (1 thread).
+    rows = [(e, med(e.slug, 1_000_000, 1, "numexpr"), med(e.slug, 1_000_000, 1, "vexpr"))
+            for e in suite if e.arithmetic] if 1_000_000 in sizes and 1 in threads else []
+    rows = [(e, x / v) for e, x, v in rows if x and v]
+    if rows:
+        bad = [f"`{e.expr}`: {r:.2f}x" for e, r in rows if r < 2.5]
+        targets.append(judge(not bad, "1 thread, N = 1e6: every arithmetic row >= 2.5x numexpr",
+                             f"{len(bad)} of {len(rows)} below: " + listing(bad)))
+    else:
+        targets.append(judge(None, "arithmetic rows >= 2.5x numexpr", "not run"))
+
+    # N = 1e7, output reused: memory-bound rows at least 85% of the fused loop's bandwidth.
+    for t in threads:
+        name = (f"{t} thread{'s' if t > 1 else ''}, N = 1e7, output reused: memory-bound rows "
+                ">= 85% of the fused loop's bandwidth")
+        rows = [(e, med(e.slug, 10_000_000, t, "fused_reuse"), med(e.slug, 10_000_000, t, "vexpr_reuse"))
+                for e in suite if e.bound == "memory"] if 10_000_000 in sizes else []
+        rows = [(e, f / v) for e, f, v in rows if f and v]
+        if rows:
+            bad = [f"`{e.expr}` {r:.0%}" for e, r in rows if r < 0.85]
+            targets.append(judge(not bad, name, f"{len(bad)} of {len(rows)} below: " + listing(bad)))
+        else:
+            targets.append(judge(None, name, "not run"))
+
+    # N = 1000: per-call time within 5% of the interpreter's (criterion, `a*b + c`).
+    name = "N = 1e3: per-call time within 5% of the interpreter's (tier-up rule)"
+    auto = ((criterion or {}).get("overhead") or {}).get(1000)
+    interp = ((criterion or {}).get("overhead_interpreted") or {}).get(1000)
+    if auto and interp:
+        targets.append(judge(auto <= 1.05 * interp, name,
+                             f"{auto:.0f} ns with the native tier's default, {interp:.0f} ns "
+                             f"interpreted ({auto / interp:.2f}x; criterion medians, `a*b + c`)"))
+    else:
+        targets.append(judge(None, name, "criterion not run"))
+    return targets
+
+
+def break_even(suite, results, criterion) -> list[tuple]:
+    """Per suite row: (expression, native compile seconds, interpreted and native seconds per
+    element at N = 1e6 with the output reused, and the elements after which the compile has
+    paid for itself), where measured."""
+    rows = []
+    compile_ns = (criterion or {}).get("compile") or {}
+    for e in suite:
+        ways = compile_ns.get(e.slug) or {}
+        native, bytecode = ways.get("native"), ways.get("bytecode")
+        interp = results.median(e.slug, 1_000_000, 1, "interp_reuse")
+        jit = results.median(e.slug, 1_000_000, 1, "vexpr_reuse")
+        if not (native and bytecode and interp and jit):
+            continue
+        cost = (native - bytecode) / 1e9
+        saving = (interp - jit) / 1_000_000
+        rows.append((e.expr, cost, interp / 1e6, jit / 1e6, cost / saving if saving > 0 else None))
+    return rows
+
+
 # ---------------------------------------------------------------------------------------------
 # Report
 
@@ -551,7 +678,7 @@ def machine() -> dict:
 
 
 def render(info, command, suite, sizes, threads, rounds, runs_by_n, results, triad, memory,
-           criterion, targets, problems) -> str:
+           criterion, targets, problems, native_targets) -> str:
     out = []
     w = out.append
     w(f"Generated {info['date']} by `{command}`.\n")
@@ -576,12 +703,29 @@ def render(info, command, suite, sizes, threads, rounds, runs_by_n, results, tri
         w(f"The four engines' results agreed on every expression at N = {size_name(sizes[0])} "
           "(exactly for integers and booleans, to 1e-10 relative otherwise).\n")
 
-    w("### Targets\n")
-    w("| target | result | measured |\n|---|---|---|")
-    for t in targets:
-        mark = {"met": "**met**", "missed": "**missed**"}.get(t.status, t.status)
-        w(f"| {t.name} | {mark} | {t.detail} |")
-    w("")
+    for title, group in (("Targets", targets), ("Native tier targets (issue 12)", native_targets)):
+        w(f"### {title}\n")
+        w("| target | result | measured |\n|---|---|---|")
+        for t in group:
+            mark = {"met": "**met**", "missed": "**missed**"}.get(t.status, t.status)
+            w(f"| {t.name} | {mark} | {t.detail} |")
+        w("")
+
+    rows = break_even(suite, results, criterion)
+    if rows:
+        w("### Native tier break-even (N = 1e6, 1 thread, output reused)\n")
+        w("The native compile (criterion `compile/native` minus `compile/bytecode`) against the "
+          "time it saves per element; the default tier-up rule compiles a program once it has "
+          "run 262,144 elements (`vm::tier::TIER_UP`).\n")
+        w("| expression | native compile | interpreted ns/elem | native ns/elem | break-even elements |")
+        w("|---|--:|--:|--:|--:|")
+        for expr, cost, interp, jit, even in rows:
+            w(f"| `{expr}` | {human(cost)} | {interp * 1e9:.2f} | {jit * 1e9:.2f} "
+              f"| {f'{even:,.0f}' if even else 'never'} |")
+        evens = sorted(r[4] for r in rows if r[4])
+        if evens:
+            w(f"\nMedian break-even: **{statistics.median(evens):,.0f} elements**.")
+        w("")
 
     med = results.median
     for t in threads:
@@ -589,9 +733,10 @@ def render(info, command, suite, sizes, threads, rounds, runs_by_n, results, tri
             w(f"### {t} thread{'s' if t > 1 else ''}, N = {size_name(n)}\n")
             big = n >= 10_000_000
             w("| expression | numexpr | NumPy | fused loop | fused, output reused | vexpr "
-              "| numexpr ÷ vexpr | NumPy ÷ vexpr | vexpr ÷ fused | vexpr M elem/s"
+              "| vexpr, output reused | interpreter, output reused "
+              "| numexpr ÷ vexpr | NumPy ÷ vexpr | vexpr ÷ fused | reused: vexpr ÷ fused | vexpr M elem/s"
               + (" | vexpr GB/s (% triad) | fused GB/s (% triad) | fused reused GB/s (% triad) |" if big else " |"))
-            w("|---|" + "--:|" * (12 if big else 9))
+            w("|---|" + "--:|" * (15 if big else 12))
             speedups = []
             for e in suite:
                 times = {engine: med(e.slug, n, t, engine) for engine in ENGINES}
@@ -612,8 +757,11 @@ def render(info, command, suite, sizes, threads, rounds, runs_by_n, results, tri
                 name = f"`{e.expr}`" + ("" if e.dtype == "f64" else f" ({e.dtype})")
                 row = (f"| {name} | {human(times['numexpr'])} | {human(times['numpy'])} "
                        f"| {human(times['fused'])} | {human(times['fused_reuse'])} | {human(v)} "
+                       f"| {human(times['vexpr_reuse'])} "
+                       f"| {human(times['interp_reuse']) if times['interp_reuse'] else ''} "
                        f"| {ratio(times['numexpr'], v)} | {ratio(times['numpy'], v)} "
-                       f"| {ratio(v, times['fused'])} | {rate} |")
+                       f"| {ratio(v, times['fused'])} | {ratio(times['vexpr_reuse'], times['fused_reuse'])} "
+                       f"| {rate} |")
                 if big:
                     row += (f" {bandwidth(v)} | {bandwidth(times['fused'])} "
                             f"| {bandwidth(times['fused_reuse'])} |")
@@ -630,17 +778,25 @@ def render(info, command, suite, sizes, threads, rounds, runs_by_n, results, tri
             w(f"| {t} | {m['peak_mib']:.1f} MiB | {m['extra_mib']:+.1f} MiB | {m['base_mib']:.1f} MiB |")
         w("")
     if criterion:
-        w("### Criterion groups (`cargo bench --bench suite -- 'overhead|block_len'`)\n")
+        w("### Criterion groups (`cargo bench --bench suite -- 'overhead|block_len|compile'`)\n")
         w("Per-call overhead: a cached `a*b + c`, `run_into` into a preallocated output, one thread.\n")
-        w("| N | median per call |\n|--:|--:|")
+        w("| N | median per call | native tier off |\n|--:|--:|--:|")
         for n, ns in criterion["overhead"].items():
-            w(f"| {n} | {human(ns / 1e9 if ns is not None else None)} |")
+            off = criterion.get("overhead_interpreted", {}).get(n)
+            w(f"| {n} | {human(ns / 1e9 if ns is not None else None)} "
+              f"| {human(off / 1e9 if off is not None else None)} |")
         w("\nBlock length (`RunOptions::block_len`), N = 1e6, one thread, `run_into`: median per call.\n")
         names = {e.slug: e.expr for e in suite}
         w("| expression | VM default | " + " | ".join(str(b) for b in BLOCK_LENS) + " |")
         w("|---|" + "--:|" * (len(BLOCK_LENS) + 1))
         for slug, row in criterion["block_len"].items():
             cells = [human(ns / 1e9 if ns is not None else None) for ns in row.values()]
+            w(f"| `{names.get(slug, slug)}` | " + " | ".join(cells) + " |")
+        w("\nCompile: text to bytecode (`vexpr::compile`), and that plus the native compile and a "
+          "one-element run (`Jit::Always` on a fresh program); median per compile.\n")
+        w("| expression | to bytecode | with native code |\n|---|--:|--:|")
+        for slug, ways in criterion.get("compile", {}).items():
+            cells = [human(ns / 1e9 if ns is not None else None) for ns in ways.values()]
             w(f"| `{names.get(slug, slug)}` | " + " | ".join(cells) + " |")
         w("")
     return "\n".join(out)
@@ -675,7 +831,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, help="the Markdown file to update (default BENCHMARKS.md)")
     parser.add_argument("--no-build", action="store_true", help="do not run cargo build first")
     parser.add_argument("--no-criterion", action="store_true",
-                        help="skip the criterion groups overhead and block_len")
+                        help="skip the criterion groups overhead, block_len and compile")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory measurement")
     args = parser.parse_args()
 
@@ -715,19 +871,20 @@ def main() -> int:
     overhead = criterion["overhead"] if criterion else None
 
     targets = evaluate_targets(suite, sizes, threads, results, triad, memory, overhead)
+    native_targets = evaluate_native_targets(suite, sizes, threads, results, criterion)
     body = render(info, command, suite, sizes, threads, rounds, runs_by_n, results, triad, memory,
-                  criterion, targets, problems)
+                  criterion, targets, problems, native_targets)
     write_report(out_path, body)
     raw = {
         "machine": info, "command": command, "triad_gbs": {"before": triad_before, "after": triad_after},
         "memory": memory, "criterion_ns": criterion, "problems": problems,
-        "targets": [t.__dict__ for t in targets],
+        "targets": [t.__dict__ for t in targets + native_targets],
         "times": [{"slug": s, "n": n, "threads": t, "engine": e, "round_medians_s": v}
                   for (s, n, t, e), v in results.rounds.items()],
     }
     (ROOT / "target" / "bench-compare.json").write_text(json.dumps(raw, indent=1))
     log(f"wrote {out_path} and target/bench-compare.json")
-    for t in targets:
+    for t in targets + native_targets:
         log(f"  [{t.status}] {t.name}: {t.detail}")
     return 1 if problems else 0
 

@@ -8,11 +8,13 @@
 //!
 //! Then two groups at fixed sizes: `block_len` (`a*b + c`, the headline and
 //! `sin(a)**2 + cos(b)**2` at N = 1e6 with `RunOptions::block_len(B)`, B = 256 ... 8192, and
-//! the VM's own choice as `default`), and `overhead` (a cached `a*b + c` at N = 1 and N = 1000,
-//! `run_into` on one thread: the per-call cost).
+//! the VM's own choice as `default`), `overhead` (a cached `a*b + c` at N = 1 and N = 1000,
+//! `run_into` on one thread: the per-call cost, with the native tier's default mode and with it
+//! off), and `compile` (each suite expression compiled to bytecode, and to bytecode plus native
+//! code with a one-element run).
 //!
-//! Benchmark ids are `<slug>/<dtype>/<way>/<N>`, `block_len/<slug>/<B>` and
-//! `overhead/run_into/<N>`. Run everything (about ten minutes) or one group with a filter:
+//! Benchmark ids are `<slug>/<dtype>/<way>/<N>`, `block_len/<slug>/<B>`,
+//! `overhead/run_into[_interpreted]/<N>` and `compile/{bytecode,native}/<slug>/<dtype>`. Run everything (about ten minutes) or one group with a filter:
 //!
 //! ```text
 //! cargo bench --bench suite
@@ -20,6 +22,7 @@
 //! cargo bench --bench suite -- '/1000000$'                 # every expression at N = 1e6
 //! cargo bench --bench suite -- block_len
 //! cargo bench --bench suite -- overhead
+//! cargo bench --bench suite -- compile
 //! ```
 //!
 //! vexpr and the fused loop run on one thread unless `VEXPR_BENCH_THREADS` says otherwise (the
@@ -34,7 +37,7 @@ use criterion::{
 };
 use ndarray::{Array1, Zip};
 use num_complex::Complex64;
-use vexpr::{Compiled, Output, RunOptions, Vars};
+use vexpr::{Compiled, Jit, Output, RunOptions, Vars};
 
 #[path = "common/fused.rs"]
 mod fused;
@@ -274,6 +277,35 @@ fn overhead(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("run_into", n), |bench| {
             bench.iter(|| program.run_into_with(&vars, (&mut out).into(), &single))
         });
+        // The same calls with the native tier off: what the tier-up rule must not tax.
+        let interpreted = single.jit(Jit::Off);
+        group.bench_function(BenchmarkId::new("run_into_interpreted", n), |bench| {
+            bench.iter(|| program.run_into_with(&vars, (&mut out).into(), &interpreted))
+        });
+    }
+    group.finish();
+}
+
+/// The compile group: each suite expression from text to bytecode (`vexpr::compile`), and
+/// that plus the native compile and a one-element run (`Jit::Always` on a fresh program);
+/// the difference is what the native tier's compile costs.
+fn compile(c: &mut Criterion) {
+    let mut group = c.benchmark_group("compile");
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(1));
+    let data = Data::new(1);
+    let native = RunOptions::new().threads(1).jit(Jit::Always);
+    for entry in SUITE {
+        let vars = data.vars(entry);
+        let sig = vars.signature();
+        let id = format!("{}/{}", entry.slug, entry.dtype.name());
+        group.bench_function(BenchmarkId::new("bytecode", &id), |bench| {
+            bench.iter(|| vexpr::compile(entry.expr, &sig))
+        });
+        group.bench_function(BenchmarkId::new("native", &id), |bench| {
+            bench.iter(|| vexpr::compile(entry.expr, &sig)?.run_with(&vars, &native))
+        });
     }
     group.finish();
 }
@@ -289,6 +321,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = suite, block_len, overhead
+    targets = suite, block_len, overhead, compile
 }
 criterion_main!(benches);

@@ -7,6 +7,8 @@
 //! cargo run --release --example bench_native -- fused SLUG [--dtype f64] [--runs R]
 //!     [--threads T] [--reuse-out] [-o OUT.npy] NAME=FILE.npy ...
 //! cargo run --release --example bench_native -- triad [--threads T] [--runs R] [--len N]
+//! cargo run --release --example bench_native -- vexpr EXPR [--runs R] [--threads T]
+//!     [--reuse-out] [--jit off|auto|always] NAME=FILE.npy ...
 //! ```
 //!
 //! `list` prints the suite (slug, dtype, bound, bytes read and written per element, inputs,
@@ -18,6 +20,9 @@
 //! s*c[k]` over arrays of N doubles (default 2^25), each of T threads on its own contiguous
 //! part, and prints `triad: threads=T len=N median_gbs=... max_gbs=... runs=R`, counting 24
 //! bytes per element (two reads, one write; write-allocate traffic not counted, as STREAM).
+//! `vexpr` times vexpr itself through the public API as `vexpr eval --time` does (one
+//! warm-up run, then R timed `run_with` calls), or with `--reuse-out` R `run_into` calls into
+//! the warm-up's result (the reused-output column); `--jit` sets the native tier's mode.
 
 #[path = "../benches/common/fused.rs"]
 mod fused;
@@ -42,8 +47,9 @@ fn main() -> ExitCode {
             }
             "fused" => Options::parse(rest).and_then(|o| time_fused(&o)),
             "triad" => Options::parse(rest).and_then(|o| time_triad(&o)),
+            "vexpr" => Options::parse(rest).and_then(|o| time_vexpr(&o)),
             other => Err(format!(
-                "unknown command `{other}` (list, isa, fused, triad)"
+                "unknown command `{other}` (list, isa, fused, triad, vexpr)"
             )),
         },
         None => Err("usage: bench_native list | isa | fused SLUG ... | triad ...".to_owned()),
@@ -86,6 +92,7 @@ struct Options {
     reuse_out: bool,
     out: Option<String>,
     len: usize,
+    jit: vexpr::Jit,
 }
 
 impl Options {
@@ -98,6 +105,7 @@ impl Options {
             reuse_out: false,
             out: None,
             len: 1 << 25,
+            jit: vexpr::get_jit(),
         };
         let mut args = args.iter();
         while let Some(arg) = args.next() {
@@ -120,6 +128,7 @@ impl Options {
                 "--threads" => options.threads = count(value()?)?,
                 "--len" => options.len = count(value()?)?,
                 "--reuse-out" => options.reuse_out = true,
+                "--jit" => options.jit = value()?.parse()?,
                 "-o" | "--out" => options.out = Some(value()?.clone()),
                 _ => options.positional.push(arg.clone()),
             }
@@ -228,6 +237,49 @@ fn time_fused(options: &Options) -> Result<(), Failure> {
     }
     if let Some(path) = &options.out {
         vexpr::npy::write(path, &to_array(out)).map_err(|e| format!("{path}: {e}"))?;
+    }
+    let (median, min, max) = summary(&mut seconds);
+    println!(
+        "time: median_s={median:.9} min_s={min:.9} max_s={max:.9} runs={}",
+        options.runs
+    );
+    Ok(())
+}
+
+/// `vexpr`: vexpr's own time on an expression, through the public API.
+fn time_vexpr(options: &Options) -> Result<(), Failure> {
+    let (expr, bindings) = options
+        .positional
+        .split_first()
+        .ok_or("vexpr needs an expression")?;
+    let mut arrays = Vec::new();
+    for binding in bindings {
+        let (name, path) = binding
+            .split_once('=')
+            .ok_or_else(|| format!("`{binding}` is not NAME=FILE.npy"))?;
+        let array = vexpr::npy::read(path).map_err(|e| format!("{path}: {e}"))?;
+        arrays.push((name, array));
+    }
+    let mut vars = vexpr::Vars::new();
+    for (name, array) in &arrays {
+        vars.insert(name, array);
+    }
+    let prog = vexpr::compile(expr, &vars.signature()).map_err(|e| e.to_string())?;
+    let run = vexpr::RunOptions::new()
+        .threads(options.threads)
+        .jit(options.jit);
+    let fail = |e: vexpr::Error| e.to_string();
+    let mut out = prog.run_with(&vars, &run).map_err(fail)?;
+    let mut seconds = Vec::with_capacity(options.runs);
+    for _ in 0..options.runs {
+        let start = Instant::now();
+        if options.reuse_out {
+            prog.run_into_with(&vars, (&mut out).into(), &run)
+                .map_err(fail)?;
+        } else {
+            std::hint::black_box(prog.run_with(&vars, &run).map_err(fail)?);
+        }
+        seconds.push(start.elapsed().as_secs_f64());
     }
     let (median, min, max) = summary(&mut seconds);
     println!(

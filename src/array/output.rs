@@ -193,6 +193,26 @@ impl<'a, T: Element, D: Dimension> From<ArrayViewMut<'a, T, D>> for Output<'a> {
     }
 }
 
+impl<'a> From<&'a mut Array> for Output<'a> {
+    /// A result array of an earlier run, to be overwritten by the next (no allocation).
+    ///
+    /// ```
+    /// let a = ndarray::Array1::<f64>::linspace(0.0, 1.0, 5);
+    /// let vars = vexpr::Vars::new().with("a", &a);
+    /// let prog = vexpr::compile("a * 2", &vars.signature())?;
+    /// let mut out = prog.run(&vars)?;
+    /// prog.run_into(&vars, (&mut out).into())?;
+    /// assert_eq!(out, prog.run(&vars)?);
+    /// # Ok::<(), vexpr::Error>(())
+    /// ```
+    fn from(array: &'a mut Array) -> Output<'a> {
+        Output {
+            view: array.view_mut(),
+            map: None,
+        }
+    }
+}
+
 impl<'a, T: Element> From<&'a mut [T]> for Output<'a> {
     fn from(values: &'a mut [T]) -> Output<'a> {
         T::output(ArrayViewMut::from(values).into_dyn())
