@@ -19,6 +19,9 @@ use crate::error::{Error, ErrorKind, Span};
 use crate::hir::{Hir, NodeId, Op};
 use crate::limits;
 
+mod plan;
+pub(crate) use plan::{Phase, Source, plan};
+
 /// Compile `hir` (already optimised) to a program.
 pub(crate) fn compile(hir: &Hir) -> Result<Program, Error> {
     let order = schedule(hir);
@@ -234,7 +237,19 @@ impl Emitter<'_> {
         let operand = match &node.op {
             Op::Input(k) => Operand::Input(*k as u16),
             Op::Const(s) => self.constant(s, node.span)?,
-            Op::Reduce(op, axis) => {
+            Op::Reduce(op, axis, _) => {
+                // Only a fold at the root reaches here: `plan` makes every other reduction
+                // (and mean, var, std) a phase of its own.
+                if !is_root || !op.is_fold() {
+                    return Err(Error::at(
+                        ErrorKind::Internal,
+                        node.span,
+                        format!(
+                            "{} is not a root fold: plan the expression first",
+                            op.name()
+                        ),
+                    ));
+                }
                 self.reduction = Some(Reduction {
                     op: *op,
                     axis: *axis,
