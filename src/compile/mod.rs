@@ -18,9 +18,27 @@ use crate::dtype::{DType, Scalar};
 use crate::error::{Error, ErrorKind, Span};
 use crate::hir::{Hir, NodeId, Op};
 use crate::limits;
+use crate::optimize::{ConstEval, optimize};
 
 mod plan;
-pub(crate) use plan::{Phase, Source, plan};
+pub(crate) use plan::{Phase, Plan, Source};
+
+/// Split `hir` into phases ([`plan`](mod@plan): reductions inside the expression first),
+/// then optimise and compile each one.
+pub(crate) fn plan(hir: &Hir, eval: ConstEval<'_>) -> Result<Plan, Error> {
+    let phases = plan::split(hir)?
+        .into_iter()
+        .map(|(hir, sources)| {
+            let program = compile(&optimize(hir.clone(), eval)?)?;
+            Ok(Phase {
+                hir,
+                sources,
+                program,
+            })
+        })
+        .collect::<Result<_, Error>>()?;
+    Ok(Plan { phases })
+}
 
 /// Compile `hir` (already optimised) to a program.
 pub(crate) fn compile(hir: &Hir) -> Result<Program, Error> {

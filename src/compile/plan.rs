@@ -25,12 +25,11 @@
 
 use std::collections::HashMap;
 
-use super::compile;
 use crate::bytecode::Program;
 use crate::dtype::DType;
 use crate::error::{Error, ErrorKind, Span};
 use crate::hir::{Fun, Hir, InputSlot, Node, NodeId, Op, ReduceOp};
-use crate::optimize::{self, ConstEval};
+use crate::optimize;
 
 /// Phases in the order they run; the last one computes the expression's value.
 #[derive(Clone, Debug)]
@@ -84,8 +83,9 @@ impl Plan {
     }
 }
 
-/// Split `hir` into phases (see the module docs) and compile each one.
-pub(crate) fn plan(hir: &Hir, eval: ConstEval<'_>) -> Result<Plan, Error> {
+/// Split `hir` into phases (see the module docs): each phase's expression (unoptimised) and
+/// the sources of its inputs, in the order they run.
+pub(crate) fn split(hir: &Hir) -> Result<Vec<(Hir, Vec<Source>)>, Error> {
     let root = hir
         .nodes
         .len()
@@ -96,24 +96,14 @@ pub(crate) fn plan(hir: &Hir, eval: ConstEval<'_>) -> Result<Plan, Error> {
         _ => true,
     });
     if simple {
-        let mut planner = Planner {
-            whole: hir,
-            phases: Vec::new(),
-            values: HashMap::new(),
-            eval,
-        };
         let sources = (0..hir.inputs.len() as u32).map(Source::Var).collect();
-        planner.push(hir.clone(), sources)?;
-        return Ok(Plan {
-            phases: planner.phases,
-        });
+        return Ok(vec![(hir.clone(), sources)]);
     }
     let whole = optimize::cse(hir.clone());
     let mut planner = Planner {
         whole: &whole,
         phases: Vec::new(),
         values: HashMap::new(),
-        eval,
     };
     let root = (whole.nodes.len() - 1) as NodeId;
     for (i, node) in whole.nodes.iter().enumerate() {
@@ -132,9 +122,7 @@ pub(crate) fn plan(hir: &Hir, eval: ConstEval<'_>) -> Result<Plan, Error> {
     last.copy(root, &planner.values)?;
     let (h, sources) = last.finish();
     planner.push(h, sources)?;
-    Ok(Plan {
-        phases: planner.phases,
-    })
+    Ok(planner.phases)
 }
 
 /// How a consumer computes a planned reduction's value from phase results.
@@ -151,16 +139,15 @@ enum Value {
     },
 }
 
-struct Planner<'h, 'e> {
+struct Planner<'h> {
     whole: &'h Hir,
-    phases: Vec<Phase>,
+    /// The phases so far: expression and input sources.
+    phases: Vec<(Hir, Vec<Source>)>,
     /// The value of each reduction node of `whole` planned so far.
     values: HashMap<NodeId, Value>,
-    /// The optimiser's constant evaluator.
-    eval: ConstEval<'e>,
 }
 
-impl Planner<'_, '_> {
+impl Planner<'_> {
     /// Plan reduction node `i` (its arguments' reductions are planned already).
     fn reduction(
         &mut self,
@@ -242,11 +229,10 @@ impl Planner<'_, '_> {
 
     /// Add a phase, or find an identical one; its index.
     fn phase(&mut self, hir: Hir, sources: Vec<Source>) -> Result<usize, Error> {
-        let same = |p: &Phase| {
-            p.sources == sources
-                && p.hir.nodes.len() == hir.nodes.len()
-                && p.hir
-                    .nodes
+        let same = |(h, s): &(Hir, Vec<Source>)| {
+            *s == sources
+                && h.nodes.len() == hir.nodes.len()
+                && h.nodes
                     .iter()
                     .zip(&hir.nodes)
                     .all(|(a, b)| a.op == b.op && a.dtype == b.dtype && a.args == b.args)
@@ -258,15 +244,10 @@ impl Planner<'_, '_> {
         Ok(self.phases.len() - 1)
     }
 
-    /// Append a phase, optimised and compiled.
+    /// Append a phase.
     fn push(&mut self, hir: Hir, sources: Vec<Source>) -> Result<(), Error> {
         hir.validate()?;
-        let program = compile(&optimize::optimize(hir.clone(), self.eval)?)?;
-        self.phases.push(Phase {
-            hir,
-            sources,
-            program,
-        });
+        self.phases.push((hir, sources));
         Ok(())
     }
 }

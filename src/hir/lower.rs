@@ -1390,7 +1390,7 @@ mod tests {
             ("var(l, axis=0, ddof=-1, keepdims=True)", Ok(D)),
             ("var(d, ddof=1.5)", Err(Type)),
             ("var(d, ddof=d)", Err(Type)),
-            ("var(d, ddof=1, ddof=2)", Err(Syntax)),
+            ("var(d, ddof=1, ddof=2)", Err(ErrorKind::Syntax)),
             ("mean(d, ddof=1)", Err(Arity)),
             ("mean(s)", Err(Type)),
             ("d - mean(d, axis=1, keepdims=True)", Ok(D)),
