@@ -98,6 +98,13 @@ REDUCTION_ROWS = [
 ]
 REDUCTION_ENGINES = ("numpy", "numexpr_numpy", "vexpr")
 
+# vexpr's Python package, when installed: the rows then time `vexpr.evaluate` in this process,
+# on the same in-memory array as NumPy and numexpr (else the command line, on a .npy file).
+try:
+    import vexpr as VEXPR_PY
+except ImportError:
+    VEXPR_PY = None
+
 
 @dataclass
 class Entry:
@@ -362,10 +369,16 @@ def measure_reductions(sizes, threads, rounds, runs_by_n, workdir, results, prob
                         elif engine == "numexpr_numpy":
                             ne.set_num_threads(t)
                             seconds = time_python(lambda: numexpr_fn(x), runs)
+                        elif VEXPR_PY is not None:
+                            VEXPR_PY.set_num_threads(t)
+                            seconds = time_python(
+                                lambda: VEXPR_PY.evaluate(expr, local_dict={"x": x}), runs)
                         else:
+                            # A fresh result each run, as NumPy's (no `-o`: the result is
+                            # printed once, after the timed runs).
                             seconds = parse_time_line(run([
                                 VEXPR, "eval", expr, f"x={path}", "--time", str(runs),
-                                "--threads", str(t), "-o", os.devnull]))
+                                "--threads", str(t)]))
                         results.add(f"red:{slug}", n, t, engine, seconds)
             log(f"  {expr} N = {size_name(n)}: " + ", ".join(
                 f"{e} {human(results.median(f'red:{slug}', n, threads[0], e))}" for e in REDUCTION_ENGINES))
@@ -377,7 +390,11 @@ def render_reductions(sizes, threads, results) -> list[str]:
            "vexpr evaluates each expression in one call (the reductions first, then the element-wise "
            "rest, no full-size temporary); NumPy makes full temporaries; numexpr cannot reduce inside "
            "an expression, so its users compute the reductions with NumPy and pass them to "
-           "`ne.evaluate` as scalars (`(x - mn) / (mx - mn)`, `x - m`). x is float64, uniform in [0, 1).\n"]
+           "`ne.evaluate` as scalars (`(x - mn) / (mx - mn)`, `x - m`). x is float64, uniform in [0, 1). "
+           + ("vexpr is timed in this process (`vexpr.evaluate`, the Python package), a fresh result "
+              "each call as for the other two.\n" if VEXPR_PY is not None else
+              "vexpr is timed by `vexpr eval --time` on a .npy file (`run_with`, a fresh result each "
+              "run); install the Python package to time it in process.\n")]
     for t in threads:
         out.append(f"{t} thread{'s' if t > 1 else ''} (NumPy: always one):\n")
         out.append("| expression | N | NumPy | numexpr + NumPy | vexpr | faster of the two ÷ vexpr |")

@@ -706,6 +706,23 @@ impl fmt::Display for Compiled {
 /// assert_eq!(out.as_slice(), Some(&[-0.0, -0.25, -0.5, 0.75, 1.0][..]));
 /// # Ok::<(), vexpr::Error>(())
 /// ```
+///
+/// Reductions may appear anywhere in the expression: they are computed first, in the same
+/// call, and broadcast as NumPy broadcasts them.
+///
+/// ```
+/// let x = [1.0, 2.0, 3.0, 6.0];
+/// let vars = vexpr::Vars::new().with("x", &x[..]);
+/// let out = vexpr::evaluate("(x - min(x)) / (max(x) - min(x))", &vars)?.into_f64()?;
+/// assert_eq!(out.as_slice(), Some(&[0.0, 0.2, 0.4, 1.0][..]));
+/// let a = ndarray::array![[1.0, 3.0], [10.0, 30.0]];
+/// let vars = vexpr::Vars::new().with("a", &a);
+/// let centred = vexpr::evaluate("a - mean(a, axis=1, keepdims=True)", &vars)?.into_f64()?;
+/// assert_eq!(centred, ndarray::array![[-1.0, 1.0], [-10.0, 10.0]].into_dyn());
+/// let spread = vexpr::evaluate("std(a, axis=0, ddof=1)", &vars)?.into_f64()?;
+/// assert_eq!(spread.shape(), &[2]);
+/// # Ok::<(), vexpr::Error>(())
+/// ```
 pub fn evaluate(expr: &str, vars: &Vars<'_>) -> Result<Array, Error> {
     compile(expr, &vars.signature())?.run(vars)
 }
