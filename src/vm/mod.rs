@@ -123,6 +123,9 @@ impl<'a> Options<'a> {
     }
 }
 
+/// Native schedules made so far: by ISA and which inputs are splats.
+type NativeCache = Vec<(SupportedIsa, Box<[bool]>, Option<Arc<Native>>)>;
+
 /// A validated program ready to run: its steps (instructions over frame slots) and, per
 /// instruction set and precision, its kernels, resolved on first use. Immutable and shared by every thread
 /// that runs it.
@@ -134,7 +137,7 @@ pub(crate) struct Executable {
     kernels: [[OnceLock<Box<[Kernel]>>; 2]; 3],
     /// Native schedules by (ISA, which inputs are splats); `None` for a layout that has no
     /// native code or failed to compile. Compiled under the lock, so once.
-    native: Mutex<Vec<(SupportedIsa, Box<[bool]>, Option<Arc<Native>>)>>,
+    native: Mutex<NativeCache>,
     /// Elements run so far, for tiering up.
     work: AtomicU64,
 }
