@@ -331,3 +331,17 @@ fn identical_reductions_are_computed_once() {
         .to_string();
     assert!(!dis.contains("phase"), "{dis}");
 }
+
+#[test]
+fn a_cancelled_evaluation_leaves_no_result_in_the_output() {
+    let x = vec![1.0; 100_000];
+    let vars = Vars::new().with("x", &x[..]);
+    let prog = vexpr::compile("x - mean(x)", &vars.signature()).unwrap();
+    let stop = std::sync::atomic::AtomicBool::new(true);
+    let mut out = vec![7.0f64; x.len()];
+    let e = prog
+        .run_into_with(&vars, (&mut out).into(), &RunOptions::new().cancel(&stop))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Cancelled);
+    assert!(out.iter().all(|v| v.is_nan()), "{:?}", &out[..4]);
+}

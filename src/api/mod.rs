@@ -479,14 +479,25 @@ impl Compiled {
     ) -> Result<Option<Array>, Error> {
         let mut results: Vec<Array> = Vec::with_capacity(staged.before.len());
         let mut lanes: Vec<usize> = Vec::with_capacity(staged.before.len());
-        for stage in &staged.before {
-            let counts = counts(&stage.sources, &lanes)?;
-            let phase_inputs = phase_inputs(&stage.sources, inputs, &results, &counts)?;
-            let shapes: Vec<&[usize]> = phase_inputs.iter().map(ArrayRef::shape).collect();
-            let (broadcast, result) = hir::shape::result(&stage.hir, &shapes)?;
-            let value = stage.exe.run(&phase_inputs, &broadcast, &result, run)?;
-            lanes.push(lane_len(&stage.hir, &broadcast));
-            results.push(value);
+        let mut before = || {
+            for stage in &staged.before {
+                let counts = counts(&stage.sources, &lanes)?;
+                let phase_inputs = phase_inputs(&stage.sources, inputs, &results, &counts)?;
+                let shapes: Vec<&[usize]> = phase_inputs.iter().map(ArrayRef::shape).collect();
+                let (broadcast, result) = hir::shape::result(&stage.hir, &shapes)?;
+                let value = stage.exe.run(&phase_inputs, &broadcast, &result, run)?;
+                lanes.push(lane_len(&stage.hir, &broadcast));
+                results.push(value);
+            }
+            Ok::<(), Error>(())
+        };
+        if let Err(e) = before() {
+            // Stopped (cancelled) before the last phase: the output, if any, must not keep
+            // what the caller had in it as if it were the result.
+            if let Some(mut out) = out {
+                out.poison();
+            }
+            return Err(e);
         }
         let counts = counts(&staged.last_sources, &lanes)?;
         let phase_inputs = phase_inputs(&staged.last_sources, inputs, &results, &counts)?;
