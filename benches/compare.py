@@ -11,8 +11,8 @@ the engine order rotated each round, every engine times R runs and reports their
 
 - numexpr: `ne.evaluate(expr, local_dict=arrays)` in this process, `ne.set_num_threads(T)`;
 - NumPy: the same expression evaluated with NumPy's functions (single-threaded);
-- vexpr: `target/release/vexpr eval EXPR NAME=FILE.npy ... --time R --threads T` (the last line
-  of its output: it times `run_with` only, after a warm-up run);
+- vexpr: `target/release/examples/bench_native vexpr EXPR NAME=FILE.npy ... --runs R --threads T`
+  (the public API in one process: `run_with`, allocating its result, after a warm-up run);
 - the fused loop: `target/release/examples/bench_native fused SLUG ... --runs R --threads T`,
   allocating its output each run as the two above do, and again with `--reuse-out` (the output
   allocated once: the loop without the cost of faulting in fresh pages);
@@ -21,7 +21,9 @@ the engine order rotated each round, every engine times R runs and reports their
   the native tier off (`--jit off`: the interpreter alone).
 
 Each engine's time is the median of its round medians. Before timing, the four results are
-checked against each other at the smallest N. The script also measures the STREAM triad
+checked against each other at the smallest N. The rows of reductions inside expressions
+(REDUCTION_ROWS: vexpr in one call, NumPy, numexpr after NumPy's reductions) are timed at the
+sizes from 1e6 on (`--reductions-only` times just them). The script also measures the STREAM triad
 (`bench_native triad`), the peak memory of `vexpr eval` on the headline expression at N = 1e8,
 and (through criterion, `cargo bench --bench suite -- 'overhead|block_len|compile'`) the per-call
 overhead of a cached program with and without the native tier and the cost of compiling each
@@ -90,6 +92,28 @@ INTERP_SIZES = (100_000, 1_000_000)
 
 # Issue 12's compute-heavy polynomial rows (allowed 1.5x of the fused loop, not 1.15x).
 POLYNOMIAL_SLUGS = ("horner",)
+
+
+# Reductions inside expressions (issue 16): vexpr in one call against NumPy (full temporaries)
+# and against numexpr as its users write it today (the reductions by NumPy, then
+# `ne.evaluate` with them as scalars). (slug, vexpr expression, NumPy, numexpr + NumPy.)
+REDUCTION_ROWS = [
+    ("normalize", "(x - min(x)) / (max(x) - min(x))",
+     lambda x: (x - x.min()) / (x.max() - x.min()),
+     lambda x: (lambda mn, mx: ne.evaluate("(x - mn) / (mx - mn)",
+                                           local_dict={"x": x, "mn": mn, "mx": mx}))(x.min(), x.max())),
+    ("center", "x - mean(x)",
+     lambda x: x - x.mean(),
+     lambda x: ne.evaluate("x - m", local_dict={"x": x, "m": x.mean()})),
+]
+REDUCTION_ENGINES = ("numpy", "numexpr_numpy", "vexpr")
+
+# vexpr's Python package, when installed: the rows then time `vexpr.evaluate` in this process,
+# on the same in-memory array as NumPy and numexpr (else the command line, on a .npy file).
+try:
+    import vexpr as VEXPR_PY
+except ImportError:
+    VEXPR_PY = None
 
 
 @dataclass
@@ -254,8 +278,11 @@ class Engines:
         return time_python(lambda: eval(self.code, namespace, self.local), runs)
 
     def vexpr(self, runs: int, threads: int) -> float:
-        cmd = [VEXPR, "eval", self.entry.expr, *self.files, "--time", str(runs),
-               "--threads", str(threads), "-o", os.devnull]
+        # In process through the public API (`run_with`, a fresh output each run), as numexpr
+        # and NumPy are timed; `vexpr eval -o /dev/null --time` would time the windowed file
+        # path instead.
+        cmd = [NATIVE, "vexpr", self.entry.expr, *self.files, "--runs", str(runs),
+               "--threads", str(threads)]
         return parse_time_line(run(cmd))
 
     def fused(self, runs: int, threads: int, reuse: bool = False) -> float:
@@ -336,6 +363,75 @@ def measure_suite(suite, sizes, threads, rounds, runs_by_n, workdir, results, pr
         del arrays
         for path in directory.glob("*.npy"):
             path.unlink()
+
+
+def measure_reductions(sizes, threads, rounds, runs_by_n, workdir, results, problems):
+    """Time REDUCTION_ROWS (keys `red:SLUG` in `results`), after checking the three agree."""
+    for n in sizes:
+        directory = workdir / f"red{n}"
+        directory.mkdir(parents=True, exist_ok=True)
+        rng = np.random.default_rng(SEED + n)
+        x = rng.random(n)
+        path = directory / "x.npy"
+        np.save(path, x)
+        runs = runs_by_n.get(n, max(3, int(2e7 // max(n, 1))))
+        for slug, expr, numpy_fn, numexpr_fn in REDUCTION_ROWS:
+            ne.set_num_threads(1)
+            want = numpy_fn(x)
+            out = directory / f"check_{slug}.npy"
+            run([VEXPR, "eval", expr, f"x={path}", "-o", out])
+            for name, got in [("vexpr", np.load(out)), ("numexpr + NumPy", numexpr_fn(x))]:
+                if got.shape != want.shape or not np.allclose(got, want, rtol=1e-12, atol=1e-15):
+                    problems.append(f"`{expr}` at N = {size_name(n)}: {name} differs from NumPy")
+            for r in range(rounds):
+                for t in threads:
+                    order = REDUCTION_ENGINES[r % 3:] + REDUCTION_ENGINES[:r % 3]
+                    for engine in order:
+                        if engine == "numpy":
+                            seconds = time_python(lambda: numpy_fn(x), runs)
+                        elif engine == "numexpr_numpy":
+                            ne.set_num_threads(t)
+                            seconds = time_python(lambda: numexpr_fn(x), runs)
+                        elif VEXPR_PY is not None:
+                            VEXPR_PY.set_num_threads(t)
+                            seconds = time_python(
+                                lambda: VEXPR_PY.evaluate(expr, local_dict={"x": x}), runs)
+                        else:
+                            # A fresh result each run, as NumPy's (no `-o`: the result is
+                            # printed once, after the timed runs).
+                            seconds = parse_time_line(run([
+                                VEXPR, "eval", expr, f"x={path}", "--time", str(runs),
+                                "--threads", str(t)]))
+                        results.add(f"red:{slug}", n, t, engine, seconds)
+            log(f"  {expr} N = {size_name(n)}: " + ", ".join(
+                f"{e} {human(results.median(f'red:{slug}', n, threads[0], e))}" for e in REDUCTION_ENGINES))
+
+
+def render_reductions(sizes, threads, results) -> list[str]:
+    """The reductions section: a table per thread count."""
+    out = ["### Reductions inside expressions (issue 16)\n",
+           "vexpr evaluates each expression in one call (the reductions first, then the element-wise "
+           "rest, no full-size temporary); NumPy makes full temporaries; numexpr cannot reduce inside "
+           "an expression, so its users compute the reductions with NumPy and pass them to "
+           "`ne.evaluate` as scalars (`(x - mn) / (mx - mn)`, `x - m`). x is float64, uniform in [0, 1). "
+           + ("vexpr is timed in this process (`vexpr.evaluate`, the Python package), a fresh result "
+              "each call as for the other two.\n" if VEXPR_PY is not None else
+              "vexpr is timed by `vexpr eval --time` on a .npy file (`run_with`, a fresh result each "
+              "run); install the Python package to time it in process.\n")]
+    for t in threads:
+        out.append(f"{t} thread{'s' if t > 1 else ''} (NumPy: always one):\n")
+        out.append("| expression | N | NumPy | numexpr + NumPy | vexpr | faster of the two ÷ vexpr |")
+        out.append("|---|--:|--:|--:|--:|--:|")
+        for slug, expr, _, _ in REDUCTION_ROWS:
+            for n in sizes:
+                times = {e: results.median(f"red:{slug}", n, t, e) for e in REDUCTION_ENGINES}
+                v = times["vexpr"]
+                peers = [s for s in (times["numpy"], times["numexpr_numpy"]) if s]
+                ratio = f"**{min(peers) / v:.2f}**" if v and peers else "n/a"
+                out.append(f"| `{expr}` | {size_name(n)} | {human(times['numpy'])} "
+                           f"| {human(times['numexpr_numpy'])} | {human(v)} | {ratio} |")
+        out.append("")
+    return out
 
 
 def peak_memory(n: int, threads: list[int], workdir: Path) -> dict | None:
@@ -434,6 +530,21 @@ class Target:
 def judge(ok: bool | None, name: str, detail: str) -> Target:
     status = "not measured" if ok is None else ("met" if ok else "missed")
     return Target(name, status, detail)
+
+
+def reduction_target(results) -> Target:
+    """Issue 16: at least 2x the faster of NumPy and numexpr + NumPy at N = 1e7, 1 thread."""
+    rows = []
+    for slug, expr, _, _ in REDUCTION_ROWS:
+        times = {e: results.median(f"red:{slug}", 10_000_000, 1, e) for e in REDUCTION_ENGINES}
+        peers = [s for s in (times["numpy"], times["numexpr_numpy"]) if s]
+        if times["vexpr"] and peers:
+            rows.append((expr, min(peers) / times["vexpr"]))
+    name = "reductions inside expressions: >= 2x the faster of NumPy and numexpr + NumPy, N = 1e7, 1 thread"
+    if not rows:
+        return Target(name, "not measured", "")
+    return judge(all(r >= 2.0 for _, r in rows), name,
+                 ", ".join(f"`{e}` {r:.2f}x" for e, r in rows))
 
 
 def evaluate_targets(suite, sizes, threads, results, triad, memory, overhead) -> list[Target]:
@@ -833,6 +944,9 @@ def main() -> int:
     parser.add_argument("--no-criterion", action="store_true",
                         help="skip the criterion groups overhead, block_len and compile")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory measurement")
+    parser.add_argument("--reductions-only", action="store_true",
+                        help="time only the reductions-inside-expressions rows (default sizes 1e6,1e7; "
+                             "prints their table, and writes it to --out only when given)")
     args = parser.parse_args()
 
     threads = sorted({int(t) for t in args.threads.split(",")})
@@ -849,6 +963,9 @@ def main() -> int:
         log("cargo build --release --bin vexpr --example bench_native")
         subprocess.run(["cargo", "build", "--release", "--bin", "vexpr", "--example", "bench_native"],
                        cwd=ROOT, check=True)
+    if args.reductions_only:
+        return reductions_only(args, threads, sizes if args.sizes else [1_000_000, 10_000_000],
+                               rounds, runs_by_n)
     suite = load_suite()
     if args.only:
         wanted = set(args.only.split(","))
@@ -863,6 +980,9 @@ def main() -> int:
         triad_before = measure_triad(threads, triad_runs)
         results, problems = Results(), []
         measure_suite(suite, sizes, threads, rounds, runs_by_n, workdir, results, problems)
+        log("reductions inside expressions")
+        reduction_sizes = [n for n in sizes if n >= 1_000_000] or sizes
+        measure_reductions(reduction_sizes, threads, rounds, runs_by_n, workdir, results, problems)
         triad_after = measure_triad(threads, triad_runs)
         # The better of the two measurements: the bandwidth this machine reached.
         triad = {t: max(triad_before[t], triad_after[t]) for t in threads}
@@ -871,9 +991,11 @@ def main() -> int:
     overhead = criterion["overhead"] if criterion else None
 
     targets = evaluate_targets(suite, sizes, threads, results, triad, memory, overhead)
+    targets.append(reduction_target(results))
     native_targets = evaluate_native_targets(suite, sizes, threads, results, criterion)
     body = render(info, command, suite, sizes, threads, rounds, runs_by_n, results, triad, memory,
                   criterion, targets, problems, native_targets)
+    body += "\n" + "\n".join(render_reductions(reduction_sizes, threads, results))
     write_report(out_path, body)
     raw = {
         "machine": info, "command": command, "triad_gbs": {"before": triad_before, "after": triad_after},
@@ -886,6 +1008,25 @@ def main() -> int:
     log(f"wrote {out_path} and target/bench-compare.json")
     for t in targets + native_targets:
         log(f"  [{t.status}] {t.name}: {t.detail}")
+    return 1 if problems else 0
+
+
+def reductions_only(args, threads, sizes, rounds, runs_by_n) -> int:
+    """`--reductions-only`: the REDUCTION_ROWS alone."""
+    if not args.no_build:
+        log("cargo build --release --bin vexpr")
+        subprocess.run(["cargo", "build", "--release", "--bin", "vexpr"], cwd=ROOT, check=True)
+    results, problems = Results(), []
+    with tempfile.TemporaryDirectory(prefix="vexpr-bench-") as tmp:
+        measure_reductions(sizes, threads, rounds, runs_by_n, Path(tmp), results, problems)
+    body = "\n".join(render_reductions(sizes, threads, results))
+    print(body)
+    target = reduction_target(results)
+    log(f"  [{target.status}] {target.name}: {target.detail}")
+    for p in problems:
+        log(f"  problem: {p}")
+    if args.out:
+        write_report(args.out, body)
     return 1 if problems else 0
 
 

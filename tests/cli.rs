@@ -514,6 +514,34 @@ fn unreadable_and_malformed_files_are_clean_errors() {
 }
 
 #[test]
+fn reductions_inside_expressions_evaluate_and_disassemble_in_phases() {
+    let dir = scratch("reductions");
+    let x = dir.join("x.npy");
+    npy::write(&x, &array(&[4], vec![1.0, 2.0, 3.0, 6.0])).unwrap();
+    // Exact in binary: (x - 1) / 5 and x - 3.
+    let got = eval_to_file(&dir, "(x - min(x)) / (max(x) - min(x))", &[bind("x", &x)]);
+    assert!(
+        same(&got, &array(&[4], vec![0.0, 0.2, 0.4, 1.0])),
+        "{got:?}"
+    );
+    let got = eval_to_file(&dir, "x - mean(x)", &[bind("x", &x)]);
+    assert!(
+        same(&got, &array(&[4], vec![-2.0, -1.0, 0.0, 3.0])),
+        "{got:?}"
+    );
+    let out = ok(["eval", "var(x, ddof=1)", &bind("x", &x)]);
+    assert!(out.starts_with("array(4.66666667)"), "{out}");
+    let out = ok(["dis", "x - mean(x)", "x:f64"]);
+    assert!(out.starts_with("; phases: 2"), "{out}");
+    assert!(out.contains("; phase 0 -> %0"), "{out}");
+    assert!(out.contains("sum.f64"), "{out}");
+    assert!(out.contains("div.f64"), "{out}");
+    assert!(out.contains("%n0: float64"), "{out}");
+    let err = fails(["eval", "x + min(x, axis=1)", &bind("x", &x)]);
+    assert!(err.contains("axis 1 is out of bounds"), "{err}");
+}
+
+#[test]
 fn dis_prints_bytecode_typed_by_the_values() {
     let out = ok([
         "dis",

@@ -38,7 +38,18 @@ const SPEC_EXTENSIONS: &[(&str, &str)] = &[
     ("random-0383", FOLDED_FUNCTION),
     ("random-0402", FOLDED_FUNCTION),
     ("random-0392", WHERE_NOT_FOLDED),
+    ("reduce-0199", REDUCTIONS_ANYWHERE),
+    ("reduce-0200", REDUCTIONS_ANYWHERE),
+    ("reduce-0201", REDUCTIONS_ANYWHERE),
+    ("reduce-0202", REDUCTIONS_ANYWHERE),
+    ("reduce-0203", REDUCTIONS_ANYWHERE),
+    ("error-0037", MEAN),
 ];
+
+const MEAN: &str = "Reductions: `mean`, `var` and `std` are extensions (numexpr has no `mean`)";
+
+const REDUCTIONS_ANYWHERE: &str = "Reductions: a reduction may appear anywhere in an expression \
+     (numexpr allows it only as the outermost operation)";
 
 const SUM_BOOL: &str =
     "Reductions: sum of bool counts the trues as int64 (extension: numexpr refuses)";

@@ -270,6 +270,23 @@ fn negative_axes_count_from_the_end() {
 }
 
 #[test]
+fn reductions_anywhere_in_an_expression() {
+    // The corpus's x is 5x7; a 2x3 one shows the same rule.
+    let x = Array2::from_shape_vec((2, 3), vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]).unwrap();
+    let vars = Vars::new().with("x", &x);
+    assert_eq!(f64s(eval("sum(x) + 1", &vars)), [22.0]);
+    assert_eq!(f64s(eval("sum(sum(x))", &vars)), [21.0]);
+    // vexpr's sin is within 2 ulps of the correctly rounded value.
+    let s = f64s(eval("sin(sum(x))", &vars))[0];
+    assert!((s - 21f64.sin()).abs() <= 2.0 * f64::EPSILON, "{s}");
+    assert_eq!(f64s(eval("sum(x, axis=0) * 2", &vars)), [10.0, 14.0, 18.0]);
+    assert_eq!(f64s(eval("sum(x) + sum(x)", &vars)), [42.0]);
+    // error-0037: numexpr has no `mean`.
+    assert_eq!(f64s(eval("mean(x)", &vars)), [3.5]);
+    assert_eq!(f64s(eval("mean(x, axis=1)", &vars)), [2.0, 5.0]);
+}
+
+#[test]
 fn where_selects_byte_strings() {
     let c = [true, false, true];
     let s = [&b"ab"[..], b"cd", b"e"]

@@ -16,6 +16,10 @@
 //!   (`Jit::Always`) gives the interpreter's bits on every ISA (NaN payloads aside);
 //! - an expression with one operation the spec refuses is a type error located inside it.
 //!
+//! Expressions with reductions inside them (`v - mean(t, axis=0, keepdims=True)`), or with
+//! `mean`, `var`, `std`, run in phases; `compare` checks them with a magnitude bound
+//! (`fuzz_entry::compare::staged_bound`) instead of the node-by-node model.
+//!
 //! CI runs a fixed seed and a few dozen cases (a few seconds). A longer run:
 //! `PROPTEST_CASES=100000 cargo test --release --test proptest_vm` (add
 //! `PROPTEST_RNG_SEED=<n>` for another seed).
@@ -70,11 +74,12 @@ proptest! {
 }
 
 /// The generators are not degenerate: over a fixed set of inputs they produce every kind of
-/// result, reductions, byte strings, and expressions of several operations.
+/// result, reductions (at the root and inside), byte strings, and expressions of several
+/// operations.
 #[test]
 fn the_generator_covers_the_language() {
     let mut kinds = std::collections::BTreeSet::new();
-    let (mut reductions, mut deep) = (0, 0);
+    let (mut reductions, mut inside, mut deep) = (0, 0, 0);
     for seed in 0..400u32 {
         let bytes: Vec<u8> = (0..300u32)
             .map(|i| (seed.wrapping_mul(2_654_435_761) ^ i.wrapping_mul(40_503)).to_le_bytes()[1])
@@ -88,11 +93,14 @@ fn the_generator_covers_the_language() {
                 .to_string(),
         );
         let e = case.expression();
-        if ["sum(", "prod(", "min(", "max(", "any(", "all("]
-            .iter()
-            .any(|r| e.starts_with(r))
-        {
+        let names = [
+            "sum(", "prod(", "min(", "max(", "any(", "all(", "mean(", "var(", "std(",
+        ];
+        if names.iter().any(|r| e.starts_with(r)) {
             reductions += 1;
+        } else if names.iter().any(|r| e.contains(&format!(" {r}"))) {
+            // A reduction inside an expression: `v - mean(t)` and the like.
+            inside += 1;
         }
         if e.matches('(').count() >= 3 {
             deep += 1;
@@ -100,5 +108,6 @@ fn the_generator_covers_the_language() {
     }
     assert_eq!(kinds.len(), 7, "{kinds:?}");
     assert!(reductions >= 20, "{reductions} reductions");
+    assert!(inside >= 10, "{inside} reductions inside expressions");
     assert!(deep >= 100, "{deep} deep expressions");
 }

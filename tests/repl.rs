@@ -77,6 +77,15 @@ fn assignments_and_expressions() {
 }
 
 #[test]
+fn reductions_inside_expressions() {
+    let out = clean("a = arange(4) * 1.0\nc = a - mean(a)\nc\nsum(c, keepdims=True)\nmax(a) - a\n");
+    assert_eq!(
+        out,
+        "array([-1.5, -0.5,  0.5,  1.5])\narray([0.])\narray([3., 2., 1., 0.])\n"
+    );
+}
+
+#[test]
 fn every_builtin() {
     let out = clean(
         "linspace(0, 1, 5)\n\

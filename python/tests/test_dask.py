@@ -59,6 +59,10 @@ def test_nested_reductions_and_errors_are_reported_eagerly():
     a = da.ones(10, chunks=3)
     with pytest.raises(ValueError, match="outermost"):
         vexpr.dask.evaluate("sum(a) + 1")
+    # A chunk's mean is not the mean: refused rather than wrong.
+    for ex in ("a - mean(a)", "var(a)", "sum(a, keepdims=True)"):
+        with pytest.raises(ValueError, match="not supported over chunks"):
+            vexpr.dask.evaluate(ex)
     with pytest.raises(ValueError, match="out of bounds"):
         vexpr.dask.evaluate("sum(a, axis=1)")
     with pytest.raises(SyntaxError):

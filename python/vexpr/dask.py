@@ -30,6 +30,8 @@ __all__ = ["evaluate"]
 
 _REDUCTIONS = ("sum", "prod", "min", "max", "any", "all")
 _REDUCTION_CALL = re.compile(r"\b(" + "|".join(_REDUCTIONS) + r")\s*\(")
+#: What chunks cannot compute on their own (a chunk's mean is not the mean): refused.
+_NOT_CHUNKED = re.compile(r"\b(mean|var|std)\s*\(|\bkeepdims\b")
 
 #: Chunks evaluated by this process (tests read it on each worker).
 calls = 0
@@ -139,6 +141,8 @@ def evaluate(ex, local_dict=None, global_dict=None, casting="same_kind", _frame_
     inner = reduction[1] if reduction else ex
     if _REDUCTION_CALL.search(_strip_strings(inner)):
         raise ValueError("vexpr.dask: a reduction must be the outermost call of the expression")
+    if _NOT_CHUNKED.search(_strip_strings(ex)):
+        raise ValueError("vexpr.dask: mean, var, std and keepdims are not supported over chunks")
     names = _names(inner)
     values = necompiler._values(names, local_dict, global_dict, _frame_depth - 1)
     args, kinds = [], []

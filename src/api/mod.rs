@@ -22,11 +22,10 @@ pub use vars::{Input, InputElement, Vars};
 use crate::array::alloc::zeros;
 use crate::array::mapping::MapRef;
 use crate::array::{Array, ArrayMut, ArrayRef, Output};
-use crate::compile::compile as compile_program;
+use crate::compile::{Phase, Source, compile as compile_program, plan};
 use crate::dtype::{DType, Scalar};
 use crate::error::{Error, ErrorKind};
 use crate::hir::{self, Hir, Signature};
-use crate::optimize;
 use crate::syntax;
 use crate::vm::isa::SupportedIsa;
 use crate::vm::math::{Precision, get_precision};
@@ -55,7 +54,32 @@ use crate::vm::{self, Executable};
 pub struct Compiled {
     /// The typed expression: input slots, shape checks, and the reference evaluator's input.
     hir: Hir,
-    /// The optimised bytecode, ready for the VM.
+    /// The optimised bytecode of the last phase (the only one, without inner reductions).
+    exe: Executable,
+    /// The phases that run before it, and the inputs of every phase; `None` for an
+    /// expression that is one phase reading the variables in order.
+    staged: Option<Arc<Staged>>,
+}
+
+/// The phases of an expression with reductions inside it (`compile::plan`).
+#[derive(Debug)]
+struct Staged {
+    /// The phases before the last.
+    before: Vec<Stage>,
+    /// The last phase's expression (its program is [`Compiled::exe`]).
+    last: Hir,
+    /// Where the last phase's inputs come from.
+    last_sources: Vec<Source>,
+}
+
+/// One phase before the last.
+#[derive(Debug)]
+struct Stage {
+    /// Its expression, for its shapes.
+    hir: Hir,
+    /// Where its inputs come from.
+    sources: Vec<Source>,
+    /// Its program.
     exe: Executable,
 }
 
@@ -246,9 +270,38 @@ pub fn compile(expr: &str, sig: &Signature) -> Result<Compiled, Error> {
     let compile = || {
         let ast = syntax::parse(&source, &arena)?;
         let hir = hir::lower(ast, &source, sig)?;
-        let optimized = optimize::optimize(hir.clone(), &fold_constant)?;
-        let exe = Executable::new(compile_program(&optimized)?)?;
-        Ok(Compiled { hir, exe })
+        let plan = plan(&hir, &fold_constant)?;
+        let single = plan.is_single();
+        let mut phases = plan.phases;
+        let Some(Phase {
+            hir: last,
+            sources: last_sources,
+            program,
+        }) = phases.pop()
+        else {
+            return Err(Error::new(ErrorKind::Internal, "a plan without phases"));
+        };
+        let exe = Executable::new(program)?;
+        let staged = if single {
+            None
+        } else {
+            let before = phases
+                .into_iter()
+                .map(|p| {
+                    Ok(Stage {
+                        hir: p.hir,
+                        sources: p.sources,
+                        exe: Executable::new(p.program)?,
+                    })
+                })
+                .collect::<Result<_, Error>>()?;
+            Some(Arc::new(Staged {
+                before,
+                last,
+                last_sources,
+            }))
+        };
+        Ok(Compiled { hir, exe, staged })
     };
     compile().map_err(|e: Error| e.with_source(&source))
 }
@@ -368,6 +421,9 @@ impl Compiled {
             .jit(options.jit.unwrap_or_else(get_jit))
             .block_len(options.block_len)
             .parallel_min(options.parallel_min);
+        if let Some(staged) = &self.staged {
+            return self.execute_staged(staged, &inputs, out, &run);
+        }
         let maps: Vec<Option<MapRef<'_>>> = self
             .hir
             .inputs
@@ -380,11 +436,22 @@ impl Compiled {
             let window = options.window.unwrap_or(WINDOW);
             return self.execute_windowed(&inputs, &maps, (&broadcast, &result), out, &run, window);
         }
+        self.execute_last(&inputs, (&broadcast, &result), out, &run)
+    }
+
+    /// Run the last (or only) phase's program on its inputs.
+    fn execute_last(
+        &self,
+        inputs: &[ArrayRef<'_>],
+        (broadcast, result): (&[usize], &[usize]),
+        out: Option<Output<'_>>,
+        run: &vm::Options<'_>,
+    ) -> Result<Option<Array>, Error> {
         match out {
             // Same kind: the VM writes straight into the caller's array. If it fails half
             // way (cancelled), what it wrote is erased so it cannot pass for a result.
             Some(mut out) if out.dtype() == self.dtype() => {
-                let done = self.exe.run_into(&inputs, &broadcast, out.view_mut(), &run);
+                let done = self.exe.run_into(inputs, broadcast, out.view_mut(), run);
                 if done.is_err() {
                     out.poison();
                 }
@@ -392,11 +459,51 @@ impl Compiled {
             }
             // A wider kind: compute, then convert while copying.
             Some(out) => {
-                let result = self.exe.run(&inputs, &broadcast, &result, &run)?;
+                let result = self.exe.run(inputs, broadcast, result, run)?;
                 out.assign(result).map(|()| None)
             }
-            None => self.exe.run(&inputs, &broadcast, &result, &run).map(Some),
+            None => self.exe.run(inputs, broadcast, result, run).map(Some),
         }
+    }
+
+    /// Run the phases of an expression with inner reductions in order, each phase's result
+    /// becoming an input of the later ones. Every shape was checked on the whole expression
+    /// before (`inputs` are the whole expression's); mapped files are read in place, without
+    /// windows.
+    fn execute_staged(
+        &self,
+        staged: &Staged,
+        inputs: &[ArrayRef<'_>],
+        out: Option<Output<'_>>,
+        run: &vm::Options<'_>,
+    ) -> Result<Option<Array>, Error> {
+        let mut results: Vec<Array> = Vec::with_capacity(staged.before.len());
+        let mut lanes: Vec<usize> = Vec::with_capacity(staged.before.len());
+        let mut before = || {
+            for stage in &staged.before {
+                let counts = counts(&stage.sources, &lanes)?;
+                let phase_inputs = phase_inputs(&stage.sources, inputs, &results, &counts)?;
+                let shapes: Vec<&[usize]> = phase_inputs.iter().map(ArrayRef::shape).collect();
+                let (broadcast, result) = hir::shape::result(&stage.hir, &shapes)?;
+                let value = stage.exe.run(&phase_inputs, &broadcast, &result, run)?;
+                lanes.push(lane_len(&stage.hir, &broadcast));
+                results.push(value);
+            }
+            Ok::<(), Error>(())
+        };
+        if let Err(e) = before() {
+            // Stopped (cancelled) before the last phase: the output, if any, must not keep
+            // what the caller had in it as if it were the result.
+            if let Some(mut out) = out {
+                out.poison();
+            }
+            return Err(e);
+        }
+        let counts = counts(&staged.last_sources, &lanes)?;
+        let phase_inputs = phase_inputs(&staged.last_sources, inputs, &results, &counts)?;
+        let shapes: Vec<&[usize]> = phase_inputs.iter().map(ArrayRef::shape).collect();
+        let (broadcast, result) = hir::shape::result(&staged.last, &shapes)?;
+        self.execute_last(&phase_inputs, (&broadcast, &result), out, run)
     }
 
     /// [`execute`](Compiled::execute) window by window, for memory-mapped files: after each
@@ -484,10 +591,87 @@ impl Compiled {
     }
 }
 
+/// The number of elements a phase ending in a reduction folds into each result: the length
+/// of its axis in `broadcast`, or all of them (1 for a phase without a reduction).
+fn lane_len(phase: &Hir, broadcast: &[usize]) -> usize {
+    match phase.root().op {
+        hir::Op::Reduce(_, Some(axis), _) => hir::shape::normalize_axis(axis, broadcast.len())
+            .and_then(|k| broadcast.get(k).copied())
+            .unwrap_or(1),
+        hir::Op::Reduce(_, None, _) => broadcast.iter().product(),
+        _ => 1,
+    }
+}
+
+/// The 0-d count values that `sources` read (`max(n - ddof, 0)`, as NumPy divides), in
+/// source order (other sources have none).
+fn counts(sources: &[Source], lanes: &[usize]) -> Result<Vec<Option<Array>>, Error> {
+    sources
+        .iter()
+        .map(|s| match *s {
+            Source::Count { phase, ddof, dtype } => {
+                let n = *lanes
+                    .get(phase)
+                    .ok_or_else(|| Error::new(ErrorKind::Internal, "a count of a later phase"))?;
+                let n = (n as i128 - i128::from(ddof)).max(0) as f64;
+                let value = match dtype {
+                    DType::Float32 => Scalar::Float32(n as f32),
+                    DType::Float64 => Scalar::Float64(n),
+                    DType::Complex128 => Scalar::Complex128(num_complex::Complex64::new(n, 0.0)),
+                    other => {
+                        return Err(Error::new(
+                            ErrorKind::Internal,
+                            format!("a count of dtype {other}"),
+                        ));
+                    }
+                };
+                Ok(Some(Array::from_scalar(value)))
+            }
+            _ => Ok(None),
+        })
+        .collect()
+}
+
+/// A phase's inputs: the caller's variables, earlier phases' results and counts.
+fn phase_inputs<'a>(
+    sources: &[Source],
+    vars: &'a [ArrayRef<'_>],
+    results: &'a [Array],
+    counts: &'a [Option<Array>],
+) -> Result<Vec<ArrayRef<'a>>, Error> {
+    let missing = || Error::new(ErrorKind::Internal, "a phase input is missing");
+    sources
+        .iter()
+        .zip(counts)
+        .map(|(s, count)| match *s {
+            Source::Var(k) => vars.get(k as usize).map(ArrayRef::view).ok_or_else(missing),
+            Source::Result(p) => results.get(p).map(Array::as_input).ok_or_else(missing),
+            Source::Count { .. } => count.as_ref().map(Array::as_input).ok_or_else(missing),
+        })
+        .collect()
+}
+
 impl fmt::Display for Compiled {
     /// The disassembly: the bytecode's header lines, the precision a run would use now
     /// ([`get_precision`](crate::get_precision)), then the instructions.
+    ///
+    /// An expression with reductions inside it runs in phases: each phase before the last
+    /// is listed first, as `; phase k -> %k`, its result read as the input `%k` by later
+    /// phases (`%nk` is the number of elements each of its results folds, for `mean`, `var`
+    /// and `std`); the last phase computes the value.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(staged) = &self.staged {
+            writeln!(
+                f,
+                "; phases: {} (the reductions inside the expression run first)",
+                staged.before.len() + 1
+            )?;
+            for (k, stage) in staged.before.iter().enumerate() {
+                writeln!(f, "; phase {k} -> %{k}")?;
+                write!(f, "{}", stage.exe.program())?;
+            }
+            writeln!(f, "; phase {} -> the value", staged.before.len())?;
+        }
         let listing = self.exe.program().to_string();
         let body = listing
             .lines()
@@ -531,6 +715,23 @@ impl fmt::Display for Compiled {
 /// let vars = vexpr::Vars::new().with("a", &a);
 /// let out = vexpr::evaluate("where(a > 0.5, a, -a)", &vars)?.into_f64()?;
 /// assert_eq!(out.as_slice(), Some(&[-0.0, -0.25, -0.5, 0.75, 1.0][..]));
+/// # Ok::<(), vexpr::Error>(())
+/// ```
+///
+/// Reductions may appear anywhere in the expression: they are computed first, in the same
+/// call, and broadcast as NumPy broadcasts them.
+///
+/// ```
+/// let x = [1.0, 2.0, 3.0, 6.0];
+/// let vars = vexpr::Vars::new().with("x", &x[..]);
+/// let out = vexpr::evaluate("(x - min(x)) / (max(x) - min(x))", &vars)?.into_f64()?;
+/// assert_eq!(out.as_slice(), Some(&[0.0, 0.2, 0.4, 1.0][..]));
+/// let a = ndarray::array![[1.0, 3.0], [10.0, 30.0]];
+/// let vars = vexpr::Vars::new().with("a", &a);
+/// let centred = vexpr::evaluate("a - mean(a, axis=1, keepdims=True)", &vars)?.into_f64()?;
+/// assert_eq!(centred, ndarray::array![[-1.0, 1.0], [-10.0, 10.0]].into_dyn());
+/// let spread = vexpr::evaluate("std(a, axis=0, ddof=1)", &vars)?.into_f64()?;
+/// assert_eq!(spread.shape(), &[2]);
 /// # Ok::<(), vexpr::Error>(())
 /// ```
 pub fn evaluate(expr: &str, vars: &Vars<'_>) -> Result<Array, Error> {

@@ -335,7 +335,7 @@ impl Program {
                 {
                     return bad(pc, format!("r{} is read before it is written", reg.0));
                 }
-                if r.op.signature(r.dtype) != Some(r.dtype) {
+                if !r.op.is_fold() || r.op.signature(r.dtype) != Some(r.dtype) {
                     return bad(
                         pc,
                         format!("{} is not defined for {}", r.op.name(), r.dtype),

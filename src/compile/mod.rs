@@ -18,6 +18,27 @@ use crate::dtype::{DType, Scalar};
 use crate::error::{Error, ErrorKind, Span};
 use crate::hir::{Hir, NodeId, Op};
 use crate::limits;
+use crate::optimize::{ConstEval, optimize};
+
+mod plan;
+pub(crate) use plan::{Phase, Plan, Source};
+
+/// Split `hir` into phases ([`plan`](mod@plan): reductions inside the expression first),
+/// then optimise and compile each one.
+pub(crate) fn plan(hir: &Hir, eval: ConstEval<'_>) -> Result<Plan, Error> {
+    let phases = plan::split(hir)?
+        .into_iter()
+        .map(|(hir, sources)| {
+            let program = compile(&optimize(hir.clone(), eval)?)?;
+            Ok(Phase {
+                hir,
+                sources,
+                program,
+            })
+        })
+        .collect::<Result<_, Error>>()?;
+    Ok(Plan { phases })
+}
 
 /// Compile `hir` (already optimised) to a program.
 pub(crate) fn compile(hir: &Hir) -> Result<Program, Error> {
@@ -234,7 +255,19 @@ impl Emitter<'_> {
         let operand = match &node.op {
             Op::Input(k) => Operand::Input(*k as u16),
             Op::Const(s) => self.constant(s, node.span)?,
-            Op::Reduce(op, axis) => {
+            Op::Reduce(op, axis, _) => {
+                // Only a fold at the root reaches here: `plan` makes every other reduction
+                // (and mean, var, std) a phase of its own.
+                if !is_root || !op.is_fold() {
+                    return Err(Error::at(
+                        ErrorKind::Internal,
+                        node.span,
+                        format!(
+                            "{} is not a root fold: plan the expression first",
+                            op.name()
+                        ),
+                    ));
+                }
                 self.reduction = Some(Reduction {
                     op: *op,
                     axis: *axis,

@@ -324,6 +324,12 @@ pub(crate) fn reduction(name: &str, k: Kind) -> Typing {
         ("min" | "max", _) => Gives(k),
         ("any" | "all", B) => Gives(B),
         ("any" | "all", _) => Bad,
+        // NumPy's dtypes: float64 for bools and integers, the float kind, complex mean
+        // complex, complex var/std float64.
+        ("mean" | "var" | "std", B | I | L) => Gives(D),
+        ("mean", _) => Gives(k),
+        ("var" | "std", C) => Gives(D),
+        ("var" | "std", _) => Gives(k),
         _ => Open,
     }
 }
@@ -431,6 +437,8 @@ impl<'a, 'u> ExprGen<'a, 'u> {
         }
         if chance(self.u, 20) {
             t = self.reduce(t);
+        } else if chance(self.u, 15) {
+            t = self.reduced_inside(t);
         }
         if self.mode == Mode::Chaos && chance(self.u, 30) {
             t.text = self.mangle(&t.text);
@@ -444,8 +452,36 @@ impl<'a, 'u> ExprGen<'a, 'u> {
         Term::compound(text, B, false)
     }
 
+    /// A reduction inside an expression, in a linear context (what `compare` bounds): `v + r`,
+    /// `v - r` or `v * r` with `v` a variable and `r` a reduction of `t`, or `t - r` with `r`
+    /// a reduction of `t` itself, `t`'s mean for instance.
+    fn reduced_inside(&mut self, t: Term) -> Term {
+        let r = self.reduce(t.clone());
+        if r.text == t.text {
+            return t;
+        }
+        let v = if chance(self.u, 50) {
+            self.variable(None).unwrap_or_else(|| t.clone())
+        } else {
+            t
+        };
+        let ops = ["+", "-", "*"];
+        let op = one_of(self.u, &ops);
+        match binary_operator(op, v.kind, r.kind) {
+            Gives(k) => Term::compound(format!("{} {op} {}", v.operand(), r.operand()), k, false),
+            _ if self.mode == Mode::Chaos => Term::compound(
+                format!("{} {op} {}", v.operand(), r.operand()),
+                v.kind,
+                false,
+            ),
+            _ => r,
+        }
+    }
+
     fn reduce(&mut self, t: Term) -> Term {
-        let names = ["sum", "prod", "min", "max", "any", "all"];
+        let names = [
+            "sum", "prod", "min", "max", "any", "all", "mean", "var", "std",
+        ];
         let valid: Vec<(&str, Kind)> = names
             .iter()
             .filter_map(|&n| match reduction(n, t.kind) {
@@ -475,7 +511,21 @@ impl<'a, 'u> ExprGen<'a, 'u> {
         } else {
             String::new()
         };
-        Term::call(format!("{name}({}{axis})", t.text), kind, false)
+        let keepdims = if chance(self.u, 25) {
+            ", keepdims=True"
+        } else {
+            ""
+        };
+        let ddof = if matches!(name, "var" | "std") && chance(self.u, 30) {
+            format!(", ddof={}", pick(self.u, 3))
+        } else {
+            String::new()
+        };
+        Term::call(
+            format!("{name}({}{axis}{keepdims}{ddof})", t.text),
+            kind,
+            false,
+        )
     }
 
     /// A variable (of `kind` if given and one exists).

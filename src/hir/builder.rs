@@ -101,7 +101,7 @@ impl HirBuilder {
         let dtype = op
             .signature(from)
             .unwrap_or_else(|| panic!("no reduction {op:?} for {from:?}"));
-        self.push(Op::Reduce(op, axis), dtype, vec![arg])
+        self.push(Op::Reduce(op, axis, false), dtype, vec![arg])
     }
 
     /// The finished HIR without validation (to test how later stages reject a broken one).

@@ -140,6 +140,9 @@ pub(crate) fn lookup(name: &str) -> Option<Function> {
         "max" => Some(Function::Reduce(ReduceOp::Max)),
         "any" => Some(Function::Reduce(ReduceOp::Any)),
         "all" => Some(Function::Reduce(ReduceOp::All)),
+        "mean" => Some(Function::Reduce(ReduceOp::Mean)),
+        "var" => Some(Function::Reduce(ReduceOp::Var { ddof: 0 })),
+        "std" => Some(Function::Reduce(ReduceOp::Std { ddof: 0 })),
         _ => None,
     }
 }
@@ -196,6 +199,9 @@ pub(crate) const NAMES: &[&str] = &[
     "max",
     "any",
     "all",
+    "mean",
+    "var",
+    "std",
 ];
 
 impl Function {
@@ -210,11 +216,13 @@ impl Function {
 }
 
 /// The dtype a reduction's argument is cast to, for an argument of kind `k`:
-/// `sum` counts the trues of a bool array as int64 (an extension), every other reduction
-/// takes its argument's own kind; `None` where the reduction is not defined.
+/// `sum` counts the trues of a bool array as int64 (an extension); `mean`, `var` and `std`
+/// compute bools and integers in float64 (NumPy's rule); every other reduction takes its
+/// argument's own kind; `None` where the reduction is not defined.
 pub(crate) fn reduce_operand(op: ReduceOp, k: DType) -> Option<DType> {
     let to = match (op, k) {
         (ReduceOp::Sum, B) => L,
+        (ReduceOp::Mean | ReduceOp::Var { .. } | ReduceOp::Std { .. }, B | I | L) => D,
         _ => k,
     };
     op.signature(to).map(|_| to)
@@ -313,6 +321,16 @@ mod tests {
         assert_eq!(reduce_operand(ReduceOp::Any, B), Some(B));
         assert_eq!(reduce_operand(ReduceOp::All, D), None);
         assert_eq!(reduce_operand(ReduceOp::Sum, DType::Bytes(2)), None);
+        // mean, var and std compute integers and bools in float64, floats in their own kind.
+        assert_eq!(reduce_operand(ReduceOp::Mean, B), Some(D));
+        assert_eq!(reduce_operand(ReduceOp::Mean, I), Some(D));
+        assert_eq!(reduce_operand(ReduceOp::Var { ddof: 1 }, L), Some(D));
+        assert_eq!(reduce_operand(ReduceOp::Std { ddof: 0 }, F), Some(F));
+        assert_eq!(reduce_operand(ReduceOp::Mean, C), Some(C));
+        assert_eq!(ReduceOp::Mean.signature(C), Some(C));
+        assert_eq!(ReduceOp::Var { ddof: 0 }.signature(C), Some(D));
+        assert_eq!(ReduceOp::Std { ddof: 0 }.signature(F), Some(F));
+        assert_eq!(reduce_operand(ReduceOp::Mean, DType::Bytes(2)), None);
     }
 
     #[test]
@@ -321,6 +339,6 @@ mod tests {
             assert!(lookup(name).is_some(), "{name}");
         }
         assert_eq!(lookup("pow"), None);
-        assert_eq!(lookup("mean"), None);
+        assert_eq!(lookup("median"), None);
     }
 }

@@ -48,18 +48,6 @@ pub(crate) fn lower<'a>(
         }
         Val::None(span) => return Err(none_error(span)),
     }
-    // numexpr's rule: a reduction must be the outermost operation.
-    let last = cx.nodes.len() - 1;
-    if let Some(n) = cx.nodes[..last]
-        .iter()
-        .find(|n| matches!(n.op, Op::Reduce(..)))
-    {
-        return Err(Error::at(
-            ErrorKind::Type,
-            n.span,
-            "a reduction must be the outermost operation of the expression",
-        ));
-    }
     let hir = Hir {
         nodes: cx.nodes,
         inputs: cx.inputs,
@@ -811,23 +799,63 @@ impl Lowering<'_> {
         if args.len() == 2 {
             axis_val = Some((args[1].clone(), arg_exprs[1].span));
         }
+        let mut keepdims = false;
+        let mut ddof: Option<i64> = None;
+        let takes_ddof = matches!(op, ReduceOp::Var { .. } | ReduceOp::Std { .. });
         for (k, v) in kwargs.iter().zip(kw_vals) {
-            if k.name != "axis" {
-                return Err(Error::at(
+            let twice = || {
+                Error::at(
                     ErrorKind::Arity,
                     k.name_span,
-                    format!("`{name}` has no keyword argument `{}`", k.name),
-                ));
+                    format!("`{name}` got `{}` twice", k.name),
+                )
+            };
+            match k.name {
+                "axis" if axis_val.is_some() => return Err(twice()),
+                "axis" => axis_val = Some((v, k.value.span)),
+                "keepdims" => match v {
+                    Val::Py(PyValue::Bool(b), _) => keepdims = b,
+                    _ => {
+                        return Err(Error::at(
+                            ErrorKind::Type,
+                            k.value.span,
+                            "`keepdims` must be True or False",
+                        ));
+                    }
+                },
+                "ddof" if takes_ddof && ddof.is_some() => return Err(twice()),
+                "ddof" if takes_ddof => match v {
+                    Val::Py(PyValue::Int(i), _) => {
+                        ddof = Some(i.to_i64().ok_or_else(|| {
+                            Error::at(ErrorKind::Type, k.value.span, "`ddof` is too large")
+                        })?);
+                    }
+                    _ => {
+                        return Err(Error::at(
+                            ErrorKind::Type,
+                            k.value.span,
+                            "`ddof` must be an integer constant",
+                        ));
+                    }
+                },
+                _ => {
+                    return Err(Error::at(
+                        ErrorKind::Arity,
+                        k.name_span,
+                        format!("`{name}` has no keyword argument `{}`", k.name),
+                    ));
+                }
             }
-            if axis_val.is_some() {
-                return Err(Error::at(
-                    ErrorKind::Arity,
-                    k.name_span,
-                    format!("`{name}` got the axis twice"),
-                ));
-            }
-            axis_val = Some((v, k.value.span));
         }
+        let op = match op {
+            ReduceOp::Var { .. } => ReduceOp::Var {
+                ddof: ddof.unwrap_or(0),
+            },
+            ReduceOp::Std { .. } => ReduceOp::Std {
+                ddof: ddof.unwrap_or(0),
+            },
+            other => other,
+        };
         let axis = match axis_val {
             None | Some((Val::None(_), _)) => None,
             Some((Val::Py(PyValue::Int(i), _), s)) => Some(
@@ -858,7 +886,7 @@ impl Lowering<'_> {
             .signature(operand)
             .ok_or_else(|| type_error(name_span, format!("`{name}` is not defined for {k}")))?;
         Ok(Val::Node(self.push(
-            Op::Reduce(op, axis),
+            Op::Reduce(op, axis, keepdims),
             result,
             vec![id],
             name_span,
@@ -1301,7 +1329,8 @@ mod tests {
             ("sin(x=d)", Err(Arity)),
             ("foo(d)", Err(UnknownFunction)),
             ("pow(d, 2)", Err(UnknownFunction)),
-            ("mean(d)", Err(UnknownFunction)),
+            ("mean(d)", Ok(D)),
+            ("median(d)", Err(UnknownFunction)),
             ("d(1)", Err(UnknownFunction)),
             ("q + 1", Err(UnknownVariable)),
             ("inf", Err(UnknownVariable)),
@@ -1317,7 +1346,7 @@ mod tests {
     }
 
     #[test]
-    fn reductions_are_outermost_and_typed() {
+    fn reductions_are_typed_anywhere() {
         check(&[
             ("sum(i)", Ok(I)),
             ("sum(b)", Ok(L)),
@@ -1341,15 +1370,38 @@ mod tests {
             ("sum(d, axis=True)", Err(Axis)),
             ("sum(d, 0, 1)", Err(Arity)),
             ("sum()", Err(Arity)),
-            ("sum(d, keepdims=1)", Err(Arity)),
+            ("sum(d, keepdims=1)", Err(Type)),
+            ("sum(d, keepdims=True)", Ok(D)),
+            ("sum(d, axis=0, keepdims=False)", Ok(D)),
+            ("sum(d, ddof=1)", Err(Arity)),
             ("sum(d, 0, axis=1)", Err(Arity)),
-            ("sum(d) + 1", Err(Type)),
-            ("sum(sum(d))", Err(Type)),
-            ("sin(sum(d))", Err(Type)),
+            ("sum(d) + 1", Ok(D)),
+            ("sum(sum(d))", Ok(D)),
+            ("sin(sum(d))", Ok(D)),
+            ("d - sum(i)", Ok(D)),
+            ("i - sum(i)", Ok(I)),
             ("+sum(d)", Ok(D)),
+            ("mean(i)", Ok(D)),
+            ("mean(b)", Ok(D)),
+            ("mean(f)", Ok(F)),
+            ("mean(c)", Ok(C)),
+            ("var(c)", Ok(D)),
+            ("std(f, ddof=1)", Ok(F)),
+            ("var(l, axis=0, ddof=-1, keepdims=True)", Ok(D)),
+            ("var(d, ddof=1.5)", Err(Type)),
+            ("var(d, ddof=d)", Err(Type)),
+            ("var(d, ddof=1, ddof=2)", Err(ErrorKind::Syntax)),
+            ("mean(d, ddof=1)", Err(Arity)),
+            ("mean(s)", Err(Type)),
+            ("d - mean(d, axis=1, keepdims=True)", Ok(D)),
         ]);
         let hir = lower_str("sum(d, axis=-2)").unwrap();
-        assert_eq!(hir.root().op, Op::Reduce(ReduceOp::Sum, Some(-2)));
+        assert_eq!(hir.root().op, Op::Reduce(ReduceOp::Sum, Some(-2), false));
+        let hir = lower_str("std(d, 1, ddof=2, keepdims=True)").unwrap();
+        assert_eq!(
+            hir.root().op,
+            Op::Reduce(ReduceOp::Std { ddof: 2 }, Some(1), true)
+        );
     }
 
     #[test]

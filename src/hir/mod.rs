@@ -78,8 +78,10 @@ pub(crate) enum Op {
     /// An elementwise operation.
     Map(Fun),
     /// A reduction of the argument, over all elements or along one axis
-    /// (negative counts from the end; checked against the shape at run time).
-    Reduce(ReduceOp, Option<i64>),
+    /// (negative counts from the end; checked against the shape at run time), keeping the
+    /// reduced axes with length 1 when the flag (`keepdims`) is set. It may appear anywhere:
+    /// its value is an array of the reduced shape, broadcast like any other operand.
+    Reduce(ReduceOp, Option<i64>, bool),
 }
 
 macro_rules! funs {
@@ -296,6 +298,18 @@ pub(crate) enum ReduceOp {
     Any,
     /// `all` (bool).
     All,
+    /// `mean`: the sum divided by the number of elements (float or complex operand).
+    Mean,
+    /// `var`: the mean of `|x - mean(x)|**2`, divided by `n - ddof` instead of `n`.
+    Var {
+        /// Delta degrees of freedom.
+        ddof: i64,
+    },
+    /// `std`: the square root of `var`.
+    Std {
+        /// Delta degrees of freedom.
+        ddof: i64,
+    },
 }
 
 impl ReduceOp {
@@ -308,7 +322,19 @@ impl ReduceOp {
             ReduceOp::Max => "max",
             ReduceOp::Any => "any",
             ReduceOp::All => "all",
+            ReduceOp::Mean => "mean",
+            ReduceOp::Var { .. } => "var",
+            ReduceOp::Std { .. } => "std",
         }
+    }
+
+    /// Whether the VM folds this reduction itself; `mean`, `var` and `std` are planned as
+    /// sums and element-wise arithmetic (`compile::plan`).
+    pub fn is_fold(self) -> bool {
+        !matches!(
+            self,
+            ReduceOp::Mean | ReduceOp::Var { .. } | ReduceOp::Std { .. }
+        )
     }
 
     /// The canonical kernel signatures: result dtype for this operand dtype.
@@ -318,6 +344,10 @@ impl ReduceOp {
             Sum | Prod => [I, L, F, D, C].contains(&arg),
             Min | Max => [I, L, F, D].contains(&arg),
             Any | All => arg == B,
+            Mean => [F, D, C].contains(&arg),
+            // The variance of complex numbers is real (NumPy's rule).
+            Var { .. } | Std { .. } if arg == C => return Some(D),
+            Var { .. } | Std { .. } => [F, D].contains(&arg),
         };
         ok.then_some(arg)
     }
@@ -370,7 +400,7 @@ impl Hir {
                 Op::Const(s) => n.args.is_empty() && s.dtype() == n.dtype,
                 Op::Cast => arg_types.len() == 1 && cast_allowed(arg_types[0], n.dtype),
                 Op::Map(f) => f.signature(&arg_types) == Some(n.dtype),
-                Op::Reduce(r, _) => {
+                Op::Reduce(r, _, _) => {
                     arg_types.len() == 1 && r.signature(arg_types[0]) == Some(n.dtype)
                 }
             };

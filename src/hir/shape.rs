@@ -5,12 +5,15 @@
 //! `hir.inputs[k]`). Out: the shape of every node, of the expression's value, and the
 //! broadcast of all inputs, checked together ([`plan`]; [`result`] for the API).
 //! A constant is 0-d; an elementwise node has the broadcast shape of its arguments; a
-//! reduction removes its axis (all axes when it has none).
+//! reduction removes its axis (all axes when it has none), or keeps it with length 1
+//! (`keepdims`).
 //!
-//! **Every input participates in the result shape**, as in NumPy and numexpr, even one that
-//! no node reads any more (an optimisation may drop a use but never the broadcast): the value
-//! of an expression has the broadcast shape of all its inputs, and a reduction at the root
-//! reduces its argument broadcast to that shape.
+//! **Every input outside reductions participates in the result shape**, as in NumPy and
+//! numexpr, even one that no node reads any more (an optimisation may drop a use but never
+//! the broadcast): the value of an expression has the broadcast shape of its outer inputs
+//! ([`outer_inputs`]) and of the reductions it reads, and a reduction at the root reduces its
+//! argument broadcast to that shape. An input read only inside a reduction shapes that
+//! reduction's argument: `sum(a) + b` has the shape of `b`.
 //!
 //! Errors carry the span of the node (or input slot) at fault: shapes that do not broadcast
 //! ([`ErrorKind::Shape`]), a reduction axis out of range ([`ErrorKind::Axis`]), an input of
@@ -27,7 +30,8 @@ use crate::limits::MAX_DIMS;
 pub(crate) struct ShapePlan {
     /// The shape of each node's value; the root's is the result shape.
     pub nodes: Vec<Vec<usize>>,
-    /// The broadcast shape of all inputs: what a root reduction reduces.
+    /// The shape the VM iterates over: the broadcast of the outer inputs with the root (or,
+    /// for a root reduction, with its argument: what it reduces).
     pub broadcast: Vec<usize>,
     /// The shape of the expression's value.
     pub result: Vec<usize>,
@@ -91,12 +95,22 @@ pub(crate) fn plan(hir: &Hir, input_shapes: &[&[usize]]) -> Result<ShapePlan, Er
         Op::Reduce(..) => None,
         _ => Some(node_shape(root, &nodes, input_shapes)?),
     };
-    let broadcast = broadcast_inputs(hir, input_shapes)?;
+    let outer = outer_inputs(hir);
+    let mut broadcast: Vec<usize> = Vec::new();
+    for (k, (slot, shape)) in hir.inputs.iter().zip(input_shapes).enumerate() {
+        if outer[k] {
+            broadcast = broadcast_or_error(slot.span, &[&broadcast, shape])?;
+        }
+    }
     let result = match (&root.op, own) {
-        // A root reduction reduces its argument broadcast to all inputs (the argument's own
-        // shape was checked in the loop above).
-        (&Op::Reduce(op, axis), _) => {
-            let shape = reduce_shape(root, &broadcast, axis)?;
+        // A root reduction reduces its argument broadcast to the outer inputs (the argument's
+        // own shape was checked in the loop above).
+        (&Op::Reduce(op, axis, keepdims), _) => {
+            let arg = root.args.first().and_then(|&a| nodes.get(a as usize));
+            let arg =
+                arg.ok_or_else(|| Error::new(ErrorKind::Internal, "a reduction without operand"))?;
+            broadcast = broadcast_or_error(root.span, &[arg, &broadcast])?;
+            let shape = reduce_shape(root, &broadcast, axis, keepdims)?;
             check_identity(
                 op,
                 axis.and_then(|a| normalize_axis(a, broadcast.len())),
@@ -105,9 +119,12 @@ pub(crate) fn plan(hir: &Hir, input_shapes: &[&[usize]]) -> Result<ShapePlan, Er
             )?;
             shape
         }
-        // Otherwise the root broadcasts with all inputs; its own shape is a broadcast of some
-        // of them, so this is `broadcast`.
-        (_, own) => broadcast_or_error(root.span, &[&own.unwrap_or_default(), &broadcast])?,
+        // Otherwise the root broadcasts with the outer inputs; its own shape is a broadcast of
+        // some of them and of reductions' results.
+        (_, own) => {
+            broadcast = broadcast_or_error(root.span, &[&own.unwrap_or_default(), &broadcast])?;
+            broadcast.clone()
+        }
     };
     check_size(root.span, &result, root.dtype)?;
     nodes.push(result.clone());
@@ -116,6 +133,44 @@ pub(crate) fn plan(hir: &Hir, input_shapes: &[&[usize]]) -> Result<ShapePlan, Er
         broadcast,
         result,
     })
+}
+
+/// Which inputs take part in the broadcast of the expression's value (or of a root
+/// reduction's argument): every input except those read only inside (other) reductions,
+/// which shape those reductions' arguments instead. `sum(a) + b` has `b`'s shape, as in
+/// NumPy. An input no node reads (an optimisation may drop a use) still takes part.
+pub(crate) fn outer_inputs(hir: &Hir) -> Vec<bool> {
+    let n = hir.nodes.len();
+    // reached[i]: node i is read at all; outside[i]: read without crossing a reduction.
+    let mut reached = vec![false; n];
+    let mut outside = vec![false; n];
+    if let Some(last) = n.checked_sub(1) {
+        reached[last] = true;
+        outside[last] = true;
+    }
+    for i in (0..n).rev() {
+        let node = &hir.nodes[i];
+        if !reached[i] {
+            continue;
+        }
+        // The root reduction's argument is the outer region itself.
+        let crosses = matches!(node.op, Op::Reduce(..)) && i + 1 != n;
+        for &a in &node.args {
+            reached[a as usize] = true;
+            if outside[i] && !crosses {
+                outside[a as usize] = true;
+            }
+        }
+    }
+    let mut outer = vec![true; hir.inputs.len()];
+    for (i, node) in hir.nodes.iter().enumerate() {
+        if let Op::Input(k) = node.op
+            && let Some(o) = outer.get_mut(k as usize)
+        {
+            *o = outside[i] || !reached[i];
+        }
+    }
+    outer
 }
 
 /// `min` and `max` have no identity: reducing an empty lane is an error (NumPy's rule), unless
@@ -171,7 +226,13 @@ pub(crate) fn result(
             *s == full
         }
     });
-    if !uniform {
+    let inner_reduction = hir
+        .nodes
+        .iter()
+        .rev()
+        .skip(1)
+        .any(|n| matches!(n.op, Op::Reduce(..)));
+    if !uniform || inner_reduction {
         let p = plan(hir, input_shapes)?;
         return Ok((p.broadcast, p.result));
     }
@@ -180,8 +241,8 @@ pub(crate) fn result(
         return Err(Error::new(ErrorKind::Internal, "an empty HIR has no shape"));
     };
     let result = match root.op {
-        Op::Reduce(op, axis) => {
-            let shape = reduce_shape(root, full, axis)?;
+        Op::Reduce(op, axis, keepdims) => {
+            let shape = reduce_shape(root, full, axis, keepdims)?;
             check_identity(
                 op,
                 axis.and_then(|a| normalize_axis(a, full.len())),
@@ -224,15 +285,6 @@ fn check_inputs(hir: &Hir, input_shapes: &[&[usize]]) -> Result<(), Error> {
     Ok(())
 }
 
-/// The broadcast shape of all input slots (an unreadable mismatch is reported at the slot).
-fn broadcast_inputs(hir: &Hir, input_shapes: &[&[usize]]) -> Result<Vec<usize>, Error> {
-    let mut all: Vec<usize> = Vec::new();
-    for (slot, shape) in hir.inputs.iter().zip(input_shapes) {
-        all = broadcast_or_error(slot.span, &[&all, shape])?;
-    }
-    Ok(all)
-}
-
 /// The shape of `node`, given the shapes of the nodes before it.
 fn node_shape(
     node: &Node,
@@ -255,7 +307,16 @@ fn node_shape(
         Op::Const(_) => Vec::new(),
         Op::Cast => args.first().ok_or_else(internal)?.to_vec(),
         Op::Map(_) => broadcast_or_error(node.span, &args)?,
-        Op::Reduce(_, axis) => reduce_shape(node, args.first().ok_or_else(internal)?, axis)?,
+        Op::Reduce(op, axis, keepdims) => {
+            let arg = args.first().ok_or_else(internal)?;
+            check_identity(
+                op,
+                axis.and_then(|a| normalize_axis(a, arg.len())),
+                arg,
+                node.span,
+            )?;
+            reduce_shape(node, arg, axis, keepdims)?
+        }
     };
     check_size(node.span, &shape, node.dtype)?;
     Ok(shape)
@@ -280,10 +341,20 @@ fn broadcast_or_error(span: Span, shapes: &[&[usize]]) -> Result<Vec<usize>, Err
     Ok(out)
 }
 
-/// `arg` without the reduced axis (every axis for `None`).
-fn reduce_shape(node: &Node, arg: &[usize], axis: Option<i64>) -> Result<Vec<usize>, Error> {
+/// `arg` without the reduced axis (every axis for `None`), or with it as length 1 when
+/// `keepdims` is set.
+pub(crate) fn reduce_shape(
+    node: &Node,
+    arg: &[usize],
+    axis: Option<i64>,
+    keepdims: bool,
+) -> Result<Vec<usize>, Error> {
     let Some(axis) = axis else {
-        return Ok(Vec::new());
+        return Ok(if keepdims {
+            vec![1; arg.len()]
+        } else {
+            Vec::new()
+        });
     };
     let k = normalize_axis(axis, arg.len()).ok_or_else(|| {
         Error::at(
@@ -296,7 +367,11 @@ fn reduce_shape(node: &Node, arg: &[usize], axis: Option<i64>) -> Result<Vec<usi
         )
     })?;
     let mut out = arg.to_vec();
-    out.remove(k);
+    if keepdims {
+        out[k] = 1;
+    } else {
+        out.remove(k);
+    }
     Ok(out)
 }
 

@@ -92,7 +92,7 @@ enum Key {
     Const(DType, Vec<u64>),
     Cast(DType, NodeId),
     Map(Fun, DType, Vec<NodeId>),
-    Reduce(ReduceOp, Option<i64>, NodeId),
+    Reduce(ReduceOp, Option<i64>, bool, NodeId),
 }
 
 fn const_bits(s: &Scalar) -> Vec<u64> {
@@ -119,7 +119,7 @@ pub(crate) fn cse(hir: Hir) -> Hir {
             Op::Const(s) => Key::Const(node.dtype, const_bits(s)),
             Op::Cast => Key::Cast(node.dtype, args[0]),
             Op::Map(f) => Key::Map(*f, node.dtype, args.clone()),
-            Op::Reduce(r, axis) => Key::Reduce(*r, *axis, args[0]),
+            Op::Reduce(r, axis, keepdims) => Key::Reduce(*r, *axis, *keepdims, args[0]),
         };
         let id = *seen.entry(key).or_insert_with(|| {
             nodes.push(Node { args, ..node });

@@ -124,13 +124,18 @@ fn eval_node<'a>(
         (Op::Const(value), []) => Ok(constant(value)),
         (Op::Cast, [arg]) => cast(arg, node.dtype),
         (&Op::Map(fun), args) => apply(fun, args, shape),
-        (&Op::Reduce(op, axis), [arg]) => {
-            if is_root {
-                // The root reduces its argument broadcast to all inputs.
+        (&Op::Reduce(op, axis, keepdims), [arg]) => {
+            let value = if is_root {
+                // The root reduces its argument broadcast to the outer inputs.
                 let full = broadcast_view(arg, &plan.broadcast)?;
-                reduce::reduce(op, &full, axis, node.span)
+                reduce::reduce(op, &full, axis, node.span)?
             } else {
-                reduce::reduce(op, arg, axis, node.span)
+                reduce::reduce(op, arg, axis, node.span)?
+            };
+            if keepdims {
+                with_shape(value, shape)
+            } else {
+                Ok(value)
             }
         }
         (op, args) => Err(internal(&format!("{op:?} with {} operands", args.len()))),
@@ -393,6 +398,25 @@ fn broadcast_view<'v>(value: &'v Value<'_>, shape: &[usize]) -> Result<Value<'v>
         };
     }
     Ok(each!(Bool, Int32, Int64, Float32, Float64, Complex128))
+}
+
+/// A reduction's owned result reshaped to `shape`, the same elements with the reduced axes
+/// kept as length 1 (`keepdims`).
+fn with_shape<'o>(value: Value<'_>, shape: &[usize]) -> Result<Value<'o>, Error> {
+    use Value as V;
+    fn reshaped<T: Clone>(a: CowArray<'_, T, IxDyn>, shape: &[usize]) -> Result<ArrayD<T>, Error> {
+        let data: Vec<T> = a.iter().cloned().collect();
+        ArrayD::from_shape_vec(IxDyn(shape), data).map_err(|e| internal(&e.to_string()))
+    }
+    Ok(match value {
+        V::Bool(a) => V::Bool(reshaped(a, shape)?.into()),
+        V::Int32(a) => V::Int32(reshaped(a, shape)?.into()),
+        V::Int64(a) => V::Int64(reshaped(a, shape)?.into()),
+        V::Float32(a) => V::Float32(reshaped(a, shape)?.into()),
+        V::Float64(a) => V::Float64(reshaped(a, shape)?.into()),
+        V::Complex128(a) => V::Complex128(reshaped(a, shape)?.into()),
+        V::Bytes(_) => return Err(internal("a reduction of byte strings")),
+    })
 }
 
 /// The final value as an owned C-ordered array of `shape` (moved when it already is one).

@@ -10,13 +10,16 @@
 //!   Empty: 0 / 1.
 //! - `min`/`max` are exact on ints and propagate NaN on floats; an empty lane is an error
 //!   ([`ErrorKind::Shape`]) unless the result itself is empty.
-//! - `any`/`all`: empty gives false / true. `mean`: the sum divided by the count (NaN when
-//!   empty).
+//! - `any`/`all`: empty gives false / true.
+//! - `mean`, `var`, `std` (float and complex operands; typing casts integers to float64):
+//!   computed in the operand's float type (float32 in float32, as NumPy, so overflow is
+//!   NumPy's) with compensated sums, more accurate than the VM's; `var` is two-pass. Empty: NaN; `n - ddof <= 0`: inf or NaN.
 
 use std::ops::Add;
 
 use ndarray::{ArrayD, ArrayViewD, Axis, IxDyn};
 use num_complex::Complex64;
+use num_traits::Float;
 
 use super::scalar::{f32_ops, f64_ops};
 use super::{complex, internal, reserve};
@@ -110,6 +113,33 @@ pub(crate) fn reduce<'o>(
         (Min, V::Float64(a)) => each_lane!(Float64, a, |l| nan_fold(l, f64_ops::minimum, f64::NAN)),
         (Max, V::Float32(a)) => each_lane!(Float32, a, |l| nan_fold(l, f32_ops::maximum, f32::NAN)),
         (Max, V::Float64(a)) => each_lane!(Float64, a, |l| nan_fold(l, f64_ops::maximum, f64::NAN)),
+        // float32 is computed in float32, as NumPy does (a square above float32's range is
+        // inf there too), with compensated sums.
+        (Mean, V::Float32(a)) => each_lane!(Float32, a, |l| mean(l.iter().copied(), l.len())),
+        (Mean, V::Float64(a)) => each_lane!(Float64, a, |l| mean(l.iter().copied(), l.len())),
+        // NumPy divides the complex sum by the count as a complex number: `inf+0j` over 2
+        // is `inf+nanj` there too.
+        (Mean, V::Complex128(a)) => each_lane!(Complex128, a, |l| complex::div(
+            Complex64::new(
+                compensated_sum(l.iter().map(|z| z.re)),
+                compensated_sum(l.iter().map(|z| z.im))
+            ),
+            Complex64::new(l.len() as f64, 0.0)
+        )),
+        (Var { ddof }, V::Float32(a)) => each_lane!(Float32, a, |l| variance(&real(l), ddof)),
+        (Var { ddof }, V::Float64(a)) => each_lane!(Float64, a, |l| variance(&real(l), ddof)),
+        (Var { ddof }, V::Complex128(a)) => {
+            each_lane!(Float64, a, |l| variance(&complex_pairs(l), ddof))
+        }
+        (Std { ddof }, V::Float32(a)) => {
+            each_lane!(Float32, a, |l| variance(&real(l), ddof).sqrt())
+        }
+        (Std { ddof }, V::Float64(a)) => {
+            each_lane!(Float64, a, |l| variance(&real(l), ddof).sqrt())
+        }
+        (Std { ddof }, V::Complex128(a)) => {
+            each_lane!(Float64, a, |l| variance(&complex_pairs(l), ddof).sqrt())
+        }
         _ => {
             return Err(internal(&format!(
                 "no reference reduction {} of {}",
@@ -118,6 +148,55 @@ pub(crate) fn reduce<'o>(
             )));
         }
     })
+}
+
+/// The sum of `xs` with Neumaier's compensation (error about one rounding, whatever the
+/// length or the cancellation), so the oracle is more accurate than the VM.
+fn compensated_sum<T: Float>(xs: impl Iterator<Item = T>) -> T {
+    let (mut sum, mut carry) = (T::zero(), T::zero());
+    for x in xs {
+        let t = sum + x;
+        if sum.abs() >= x.abs() {
+            carry = carry + ((sum - t) + x);
+        } else {
+            carry = carry + ((x - t) + sum);
+        }
+        sum = t;
+    }
+    // An infinite or NaN sum stays what it is (the carry would be NaN).
+    if sum.is_finite() { sum + carry } else { sum }
+}
+
+/// The compensated mean of `n` values (NaN for none, as NumPy's `0 / 0`).
+fn mean<T: Float>(xs: impl Iterator<Item = T>, n: usize) -> T {
+    compensated_sum(xs) / T::from(n).unwrap_or_else(T::infinity)
+}
+
+/// Real values as (value, 0) pairs for [`variance`].
+fn real<T: Float>(xs: &[T]) -> Vec<(T, T)> {
+    xs.iter().map(|&x| (x, T::zero())).collect()
+}
+
+/// Complex values as (re, im) pairs for [`variance`].
+fn complex_pairs(zs: &[Complex64]) -> Vec<(f64, f64)> {
+    zs.iter().map(|z| (z.re, z.im)).collect()
+}
+
+/// NumPy's variance of (re, im) pairs: the compensated mean `m`, then the compensated sum
+/// of `|x - m|**2` divided by `max(n - ddof, 0)` (so `ddof >= n` gives inf, or NaN when
+/// the sum is 0, and an empty lane gives NaN).
+fn variance<T: Float>(xs: &[(T, T)], ddof: i64) -> T {
+    let n = xs.len();
+    let (mr, mi) = (
+        mean(xs.iter().map(|p| p.0), n),
+        mean(xs.iter().map(|p| p.1), n),
+    );
+    let squares = compensated_sum(xs.iter().map(|&(r, i)| {
+        let (dr, di) = (r - mr, i - mi);
+        dr * dr + di * di
+    }));
+    let dof = (n as i128 - i128::from(ddof)).max(0);
+    squares / T::from(dof).unwrap_or_else(T::infinity)
 }
 
 /// `f` folded over the lane from `init`, left to right.
