@@ -40,7 +40,7 @@ use crate::error::{Error, ErrorKind};
 
 mod map;
 
-pub use map::{Info, MappedArray, MappedOutput, info};
+pub use map::{Info, MappedArray, MappedOutput, info, replaces_in_place};
 
 /// The first six bytes of every `.npy` file.
 const MAGIC: &[u8; 6] = b"\x93NUMPY";

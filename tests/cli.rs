@@ -294,6 +294,43 @@ fn inputs_written_by_the_binary_read_back() {
     assert_eq!(got, array(&[3], vec![3i32, 5, 7]));
 }
 
+/// `-o` onto something that is not a regular file writes through it: renaming the mapped
+/// result over `/dev/null` (as root) once turned it into a plain file that every later
+/// `> /dev/null` appended to and every reader of it read back.
+#[cfg(unix)]
+#[test]
+fn output_onto_a_device_or_a_link_writes_through_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let a = bind("a", &fixture("read/v2_i8.npy"));
+    assert_eq!(ok(["eval", "a * 2", &a, "-o", "/dev/null"]), "");
+    let null = std::fs::symlink_metadata("/dev/null").expect("/dev/null");
+    assert!(null.file_type().is_char_device(), "/dev/null was replaced");
+    assert!(!std::path::Path::new("/dev").read_dir().unwrap().any(|e| {
+        e.unwrap()
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".vexpr-tmp")
+    }));
+
+    let dir = scratch("through-link");
+    let target = dir.join("target.npy");
+    let link = dir.join("link.npy");
+    std::fs::write(&target, b"old").unwrap();
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    ok(["eval", "a * 2", &a, "-o", &link.display().to_string()]);
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let want = npy::read(fixture("read/v2_i8.npy")).unwrap();
+    let Array::Int64(want) = want else {
+        panic!("v2_i8 is int64")
+    };
+    assert_eq!(npy::read(&target).unwrap(), Array::Int64(want * 2));
+}
+
 #[test]
 fn literal_values_are_typed_like_literals_of_the_language() {
     let dir = scratch("literals");

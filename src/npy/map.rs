@@ -311,9 +311,33 @@ impl MappedArray {
     }
 }
 
+/// Whether a [`MappedOutput`] may be put at `path`: nothing is there yet, or a regular file
+/// (not a symbolic link, a device such as `/dev/null`, or a pipe, which renaming a new file
+/// over would replace rather than write to).
+///
+/// ```
+/// use vexpr::{DType, npy::{MappedOutput, replaces_in_place}};
+/// assert!(replaces_in_place(std::env::temp_dir().join("vexpr-no-such-file.npy")));
+/// # #[cfg(unix)] {
+/// assert!(!replaces_in_place("/dev/null"));
+/// // SAFETY: nothing is mapped: the path is refused first.
+/// let refused = unsafe { MappedOutput::create("/dev/null", DType::Float64, &[3]) };
+/// assert!(refused.unwrap_err().to_string().contains("not a regular file"));
+/// # }
+/// ```
+pub fn replaces_in_place(path: impl AsRef<Path>) -> bool {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) => meta.file_type().is_file(),
+        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+    }
+}
+
 /// A result `.npy` file being written through a memory map ([`Output`](crate::Output)
 /// borrows it). [`finish`](MappedOutput::finish) puts it in place; dropped unfinished, it
-/// leaves nothing behind. Create it with the result's dtype and shape
+/// leaves nothing behind. It is written beside its path and renamed into place, so it only
+/// replaces a regular file: a device, a pipe or a symbolic link at the path is an error
+/// ([`replaces_in_place`] tells; write those with [`write`](crate::npy::write)). Create it
+/// with the result's dtype and shape
 /// (`Compiled::dtype`, `Compiled::shape`):
 /// the evaluation then writes it window by window (into a wider dtype it would compute the
 /// whole result in memory first). After a failed evaluation its contents are unspecified.
@@ -348,7 +372,8 @@ pub struct MappedOutput {
 impl MappedOutput {
     /// Create a `.npy` file for a result of `dtype` and `shape`: the header as `numpy.save`
     /// writes it, and room for the data (reserved on disk, so a full disk is this error and
-    /// not a crash later). Byte strings are not supported.
+    /// not a crash later). Byte strings are not supported, nor a `path` that holds something
+    /// other than a regular file (see [`replaces_in_place`]).
     ///
     /// # Safety
     /// Until it is finished or dropped, nothing else may truncate or write the file.
@@ -379,6 +404,15 @@ impl MappedOutput {
             .checked_mul(dtype.itemsize())
             .and_then(|n| n.checked_add(header.len()))
             .ok_or_else(|| Error::new(ErrorKind::Memory, "the result shape overflows"))?;
+        if !replaces_in_place(&path) {
+            return Err(Error::new(
+                ErrorKind::Output,
+                format!(
+                    "{}: not a regular file, so a mapped result cannot replace it",
+                    path.display()
+                ),
+            ));
+        }
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())

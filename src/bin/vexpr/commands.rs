@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use clap::CommandFactory;
-use vexpr::npy::{MappedOutput, ReadOptions};
+use vexpr::npy::{MappedOutput, ReadOptions, replaces_in_place};
 use vexpr::{Array, Compiled, DType, ErrorKind, Output, RunOptions, Signature, Vars};
 
 use crate::args::{Cli, CompletionsArgs, DemoArgs, DisArgs, EvalArgs};
@@ -66,7 +66,9 @@ pub(crate) fn eval(args: &EvalArgs) -> Result<(), Failure> {
         })
     };
     let timing = match &args.out {
-        Some(path) if !compiled.dtype().is_bytes() => {
+        // A device or pipe (`-o /dev/null`) or a symbolic link is written through, in memory
+        // first: the mapped file would be renamed over it.
+        Some(path) if !compiled.dtype().is_bytes() && replaces_in_place(path) => {
             let shape = compiled.shape(&vars)?;
             // SAFETY: the file is created under a fresh temporary name that nothing else
             // writes, and renamed into place only by `finish`.
