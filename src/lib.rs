@@ -59,9 +59,6 @@ pub(crate) mod pool;
 pub(crate) mod syntax;
 pub(crate) mod vm;
 
-#[cfg(feature = "jit")]
-#[doc(hidden)]
-pub use api::Native;
 pub use api::{
     Compiled, Engine, Input, InputElement, RunOptions, Vars, active_isa, compile, evaluate,
     evaluate_into, variables,

@@ -9,13 +9,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64};
 
 use bumpalo::Bump;
 
-#[cfg(feature = "jit")]
-mod native;
 mod variables;
 mod vars;
 
-#[cfg(feature = "jit")]
-pub use native::Native;
 pub use variables::variables;
 pub use vars::{Input, InputElement, Vars};
 
