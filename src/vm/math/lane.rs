@@ -56,17 +56,7 @@ pub(crate) fn select(c: bool, a: f64, b: f64) -> f64 {
 /// halves the dependency chain: the lane loops are latency-bound, not throughput-bound.
 #[inline(always)]
 pub(crate) fn poly<I: Isa, const N: usize>(x: f64, coefs: &[f64; N]) -> f64 {
-    const { assert!(N >= 2) };
-    let x2 = x * x;
-    let (n_even, n_odd) = (N.div_ceil(2), N / 2);
-    let mut even = coefs[2 * (n_even - 1)];
-    for k in (0..n_even - 1).rev() {
-        even = mul_add::<I>(even, x2, coefs[2 * k]);
-    }
-    let mut odd = coefs[2 * n_odd - 1];
-    for k in (0..n_odd - 1).rev() {
-        odd = mul_add::<I>(odd, x2, coefs[2 * k + 1]);
-    }
+    let (even, odd) = poly_split::<I, N>(x, coefs);
     mul_add::<I>(odd, x, even)
 }
 

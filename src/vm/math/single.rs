@@ -47,17 +47,7 @@ fn mul_add<I: Isa>(a: f32, b: f32, c: f32) -> f32 {
 /// Polynomial in two Horner chains in x^2 (see `lane::poly`).
 #[inline(always)]
 fn poly<I: Isa, const N: usize>(x: f32, coefs: &[f32; N]) -> f32 {
-    const { assert!(N >= 2) };
-    let x2 = x * x;
-    let (n_even, n_odd) = (N.div_ceil(2), N / 2);
-    let mut even = coefs[2 * (n_even - 1)];
-    for k in (0..n_even - 1).rev() {
-        even = mul_add::<I>(even, x2, coefs[2 * k]);
-    }
-    let mut odd = coefs[2 * n_odd - 1];
-    for k in (0..n_odd - 1).rev() {
-        odd = mul_add::<I>(odd, x2, coefs[2 * k + 1]);
-    }
+    let (even, odd) = poly_split32::<I, N>(x, coefs);
     mul_add::<I>(odd, x, even)
 }
 

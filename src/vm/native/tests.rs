@@ -187,33 +187,18 @@ fn array(d: DType, values: &[Scalar]) -> Array {
         let v: Vec<T> = values.iter().map(|s| f(s).expect("dtype")).collect();
         ArrayD::from_shape_vec(IxDyn(&[v.len()]), v).expect("shape")
     }
-    match d {
-        DType::Bool => Array::Bool(typed(values, |s| match s {
-            Scalar::Bool(v) => Some(*v),
-            _ => None,
-        })),
-        DType::Int32 => Array::Int32(typed(values, |s| match s {
-            Scalar::Int32(v) => Some(*v),
-            _ => None,
-        })),
-        DType::Int64 => Array::Int64(typed(values, |s| match s {
-            Scalar::Int64(v) => Some(*v),
-            _ => None,
-        })),
-        DType::Float32 => Array::Float32(typed(values, |s| match s {
-            Scalar::Float32(v) => Some(*v),
-            _ => None,
-        })),
-        DType::Float64 => Array::Float64(typed(values, |s| match s {
-            Scalar::Float64(v) => Some(*v),
-            _ => None,
-        })),
-        DType::Complex128 => Array::Complex128(typed(values, |s| match s {
-            Scalar::Complex128(v) => Some(*v),
-            _ => None,
-        })),
-        DType::Bytes(_) => panic!("no byte strings here"),
+    macro_rules! arrays {
+        ($($kind:ident),*) => {
+            match d {
+                $(DType::$kind => Array::$kind(typed(values, |s| match s {
+                    Scalar::$kind(v) => Some(*v),
+                    _ => None,
+                })),)*
+                DType::Bytes(_) => panic!("no byte strings here"),
+            }
+        };
     }
+    arrays!(Bool, Int32, Int64, Float32, Float64, Complex128)
 }
 
 fn array_ref(a: &Array) -> ArrayRef<'_> {
