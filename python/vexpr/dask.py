@@ -137,12 +137,13 @@ def evaluate(ex, local_dict=None, global_dict=None, casting="same_kind", _frame_
     import dask.array as da
 
     ex = _text(ex)
+    # Before the reduction is parsed: `keepdims=` would be refused there as an unknown argument.
+    if _NOT_CHUNKED.search(_strip_strings(ex)):
+        raise ValueError("vexpr.dask: mean, var, std and keepdims are not supported over chunks")
     reduction = _outer_reduction(ex)
     inner = reduction[1] if reduction else ex
     if _REDUCTION_CALL.search(_strip_strings(inner)):
         raise ValueError("vexpr.dask: a reduction must be the outermost call of the expression")
-    if _NOT_CHUNKED.search(_strip_strings(ex)):
-        raise ValueError("vexpr.dask: mean, var, std and keepdims are not supported over chunks")
     names = _names(inner)
     values = necompiler._values(names, local_dict, global_dict, _frame_depth - 1)
     args, kinds = [], []
