@@ -108,13 +108,6 @@ REDUCTION_ROWS = [
 ]
 REDUCTION_ENGINES = ("numpy", "numexpr_numpy", "vexpr")
 
-# vexpr's Python package, when installed: the rows then time `vexpr.evaluate` in this process,
-# on the same in-memory array as NumPy and numexpr (else the command line, on a .npy file).
-try:
-    import vexpr as VEXPR_PY
-except ImportError:
-    VEXPR_PY = None
-
 
 @dataclass
 class Entry:
@@ -392,15 +385,11 @@ def measure_reductions(sizes, threads, rounds, runs_by_n, workdir, results, prob
                         elif engine == "numexpr_numpy":
                             ne.set_num_threads(t)
                             seconds = time_python(lambda: numexpr_fn(x), runs)
-                        elif VEXPR_PY is not None:
-                            VEXPR_PY.set_num_threads(t)
-                            seconds = time_python(
-                                lambda: VEXPR_PY.evaluate(expr, local_dict={"x": x}), runs)
                         else:
-                            # A fresh result each run, as NumPy's (no `-o`: the result is
-                            # printed once, after the timed runs).
+                            # In process through the public API, a fresh result each run, as
+                            # NumPy's (the suite's vexpr column is timed the same way).
                             seconds = parse_time_line(run([
-                                VEXPR, "eval", expr, f"x={path}", "--time", str(runs),
+                                NATIVE, "vexpr", expr, f"x={path}", "--runs", str(runs),
                                 "--threads", str(t)]))
                         results.add(f"red:{slug}", n, t, engine, seconds)
             log(f"  {expr} N = {size_name(n)}: " + ", ".join(
@@ -414,10 +403,8 @@ def render_reductions(sizes, threads, results) -> list[str]:
            "rest, no full-size temporary); NumPy makes full temporaries; numexpr cannot reduce inside "
            "an expression, so its users compute the reductions with NumPy and pass them to "
            "`ne.evaluate` as scalars (`(x - mn) / (mx - mn)`, `x - m`). x is float64, uniform in [0, 1). "
-           + ("vexpr is timed in this process (`vexpr.evaluate`, the Python package), a fresh result "
-              "each call as for the other two.\n" if VEXPR_PY is not None else
-              "vexpr is timed by `vexpr eval --time` on a .npy file (`run_with`, a fresh result each "
-              "run); install the Python package to time it in process.\n")]
+           "vexpr is timed in process through its public API (`bench_native vexpr`: `run_with`, "
+           "a fresh result each run, as for the other two).\n"]
     for t in threads:
         out.append(f"{t} thread{'s' if t > 1 else ''} (NumPy: always one):\n")
         out.append("| expression | N | NumPy | numexpr + NumPy | vexpr | faster of the two ÷ vexpr |")
@@ -459,13 +446,16 @@ def peak_memory(n: int, threads: list[int], workdir: Path) -> dict | None:
 
     def max_rss_mib(count: int, t: int) -> float:
         a, b = write("a", count), write("b", count)
-        cmd = [str(VEXPR), "eval", expr, f"a={a}", f"b={b}", "--threads", str(t), "-o", os.devnull]
+        # A real output file, as a user writes one: `-o /dev/null` is written through from
+        # memory (a device cannot be replaced by the mapped result), which is not the case here.
+        out = directory / f"r{count}.npy"
+        cmd = [str(VEXPR), "eval", expr, f"a={a}", f"b={b}", "--threads", str(t), "-o", out]
         # GNU time forks the command from its own small process: a child forked straight from
         # this (large) Python process would count this process's pages in its max RSS.
         report = workdir / "rss.txt"
         run(["/usr/bin/time", "-f", "%M", "-o", report, *cmd])
-        a.unlink()
-        b.unlink()
+        for path in (a, b, out):
+            path.unlink()
         return int(report.read_text().split()[-1]) * 1024 / MIB  # %M is in KiB
 
     data_mib = 3 * n * 8 / MIB  # two inputs and the output
@@ -474,7 +464,8 @@ def peak_memory(n: int, threads: list[int], workdir: Path) -> dict | None:
         log(f"peak memory: N = {n}, {t} thread(s)")
         peak = max_rss_mib(n, t)
         base = max_rss_mib(1, t)
-        report["threads"][t] = {"peak_mib": peak, "base_mib": base, "extra_mib": peak - data_mib}
+        report["threads"][t] = {"peak_mib": peak, "base_mib": base, "above_base_mib": peak - base,
+                                "extra_mib": peak - base - data_mib}
     return report
 
 
@@ -506,7 +497,8 @@ def criterion_groups(skip: bool) -> dict | None:
         for slug in BLOCK_LEN_SLUGS
     }
     compile_ns = {
-        slug: {way: median_ns("compile", way, slug, dtype) for way in ("bytecode", "native")}
+        # Criterion's directory for the id `SLUG/DTYPE` is `SLUG_DTYPE`.
+        slug: {way: median_ns("compile", way, f"{slug}_{dtype}") for way in ("bytecode", "native")}
         for slug, dtype in suite_slugs()
     }
     return {"overhead": {n: median_ns("overhead", "run_into", n) for n in (1, 1000)},
@@ -623,12 +615,14 @@ def evaluate_targets(suite, sizes, threads, results, triad, memory, overhead) ->
             targets.append(judge(None, name, "not run"))
 
     # 5. Peak memory.
-    name = f"peak memory at N = 1e8: inputs + output + at most {FEW_MIB:.0f} MiB"
+    name = (f"peak memory at N = 1e8: at most inputs + output + {FEW_MIB:.0f} MiB above the "
+            "N = 1 footprint")
     if memory:
         extras = {t: m["extra_mib"] for t, m in memory["threads"].items()}
         full = memory["n"] >= 100_000_000
         detail = f"N = {size_name(memory['n'])}: " + ", ".join(
-            f"{t} thread{'s' if t > 1 else ''} {x:+.1f} MiB" for t, x in extras.items())
+            f"{t} thread{'s' if t > 1 else ''} {m['above_base_mib']:.1f} MiB above the footprint "
+            f"for {memory['data_mib']:.0f} MiB of files" for t, m in memory["threads"].items())
         targets.append(judge(max(extras.values()) <= FEW_MIB if full else None, name,
                              detail + ("" if full else " (quick mode, not N = 1e8)")))
     else:
@@ -883,10 +877,12 @@ def render(info, command, suite, sizes, threads, rounds, runs_by_n, results, tri
 
     if memory:
         w(f"### Peak memory, `{memory['expr']}` at N = {size_name(memory['n'])}\n")
-        w(f"Inputs and output: {memory['data_mib']:.1f} MiB (three float64 arrays).\n")
-        w("| threads | max RSS | minus inputs and output | same command at N = 1 |\n|--:|--:|--:|--:|")
+        w(f"Inputs and output: {memory['data_mib']:.1f} MiB (three float64 `.npy` files). "
+          "`vexpr eval ... -o r.npy` maps them and lets each window's pages go once it is done, "
+          "so they are never all resident.\n")
+        w("| threads | max RSS | same command at N = 1 | difference |\n|--:|--:|--:|--:|")
         for t, m in memory["threads"].items():
-            w(f"| {t} | {m['peak_mib']:.1f} MiB | {m['extra_mib']:+.1f} MiB | {m['base_mib']:.1f} MiB |")
+            w(f"| {t} | {m['peak_mib']:.1f} MiB | {m['base_mib']:.1f} MiB | {m['above_base_mib']:.1f} MiB |")
         w("")
     if criterion:
         w("### Criterion groups (`cargo bench --bench suite -- 'overhead|block_len|compile'`)\n")
