@@ -333,6 +333,52 @@ fn identical_reductions_are_computed_once() {
 }
 
 #[test]
+fn reductions_of_the_same_values_share_one_pass() {
+    let mut x = f64s(&[1000], 5);
+    let a = f64s(&[7, 5], 6);
+    let i = ArrayD::from_shape_vec(IxDyn(&[6]), vec![3i64, -9, 12, 0, i64::MAX, i64::MIN]).unwrap();
+    let vars = Vars::new().with("x", &x).with("a", &a).with("i", &i);
+    let sig = vars.signature();
+    let dis = |expr: &str| vexpr::compile(expr, &sig).unwrap().to_string();
+    // min(x) and max(x) read x once: the later phase is folded in the earlier one's pass.
+    let shown = dis("(x - min(x)) / (max(x) - min(x))");
+    assert!(
+        shown.contains("; phase 1 -> %1 (folded in phase 0's pass)"),
+        "{shown}"
+    );
+    // Not the same values: other constants (down to the sign of a zero), another axis.
+    for expr in [
+        "min(x * 0.0) + max(x * -0.0)",
+        "min(x * 2) + max(x * 3)",
+        "min(a, axis=0) + max(a, axis=1, keepdims=True)",
+    ] {
+        assert!(!dis(expr).contains("folded"), "{expr}: {}", dis(expr));
+    }
+    for expr in [
+        "(x - min(x)) / (max(x) - min(x))",
+        "min(x * 0.0) + max(x * -0.0)",
+        "sum(x * 2) - prod(x * 2) + max(x * 2)",
+        "max(a, axis=0, keepdims=True) - min(a, axis=0) + a",
+        "a - (max(a, axis=1, keepdims=True) + min(a, axis=1, keepdims=True)) / 2",
+        "any(x > 0.5) & ~all(x > 0.5)",
+        "max(i) - min(i) + i",
+        "(min(i) < 0) & (max(i) > 0)",
+    ] {
+        assert!(
+            dis(expr).contains("folded") || expr.contains("0.0"),
+            "{expr}: {}",
+            dis(expr)
+        );
+        check(expr, &vars, 1e-12);
+    }
+    // NaN wins both folds of the shared pass, as it wins each alone.
+    x[17] = f64::NAN;
+    let vars = Vars::new().with("x", &x);
+    let got = check("max(x) - min(x) + 0 * x", &vars, 0.0);
+    assert!(elements(&got).iter().all(|z| z.re.is_nan()));
+}
+
+#[test]
 fn a_cancelled_evaluation_leaves_no_result_in_the_output() {
     let x = vec![1.0; 100_000];
     let vars = Vars::new().with("x", &x[..]);

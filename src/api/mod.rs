@@ -21,7 +21,7 @@ use crate::array::{Array, ArrayMut, ArrayRef, Output};
 use crate::compile::{Phase, Source, compile as compile_program, plan};
 use crate::dtype::{DType, Scalar};
 use crate::error::{Error, ErrorKind};
-use crate::hir::{self, Hir, Signature};
+use crate::hir::{self, Hir, ReduceOp, Signature};
 use crate::syntax;
 use crate::vm::isa::SupportedIsa;
 use crate::vm::math::{Precision, get_precision};
@@ -77,6 +77,10 @@ struct Stage {
     sources: Vec<Source>,
     /// Its program.
     exe: Executable,
+    /// Later phases that fold the same values in this phase's pass (`max(x)` beside
+    /// `min(x)`), and for such a later phase, the phase whose pass computes it.
+    partners: Vec<usize>,
+    in_pass_of: Option<usize>,
 }
 
 /// Options for one evaluation ([`Compiled::run_with`]).
@@ -281,16 +285,19 @@ pub fn compile(expr: &str, sig: &Signature) -> Result<Compiled, Error> {
         let staged = if single {
             None
         } else {
-            let before = phases
+            let mut before = phases
                 .into_iter()
                 .map(|p| {
                     Ok(Stage {
                         hir: p.hir,
                         sources: p.sources,
                         exe: Executable::new(p.program)?,
+                        partners: Vec::new(),
+                        in_pass_of: None,
                     })
                 })
-                .collect::<Result<_, Error>>()?;
+                .collect::<Result<Vec<_>, Error>>()?;
+            share_passes(&mut before);
             Some(Arc::new(Staged {
                 before,
                 last,
@@ -300,6 +307,33 @@ pub fn compile(expr: &str, sig: &Signature) -> Result<Compiled, Error> {
         Ok(Compiled { hir, exe, staged })
     };
     compile().map_err(|e: Error| e.with_source(&source))
+}
+
+/// Let a phase fold the values of later phases that reduce the same values in another way
+/// (`min(x)` and `max(x)`): the same program but for the fold, reading the same inputs. The
+/// later phase is then computed in the earlier one's pass and reads nothing again.
+fn share_passes(stages: &mut [Stage]) {
+    for k in 1..stages.len() {
+        let host = (0..k).find(|&j| {
+            stages[j].in_pass_of.is_none()
+                && stages[j].sources == stages[k].sources
+                && (stages[j].exe.program()).folds_same_pass(stages[k].exe.program())
+        });
+        if let Some(j) = host {
+            stages[j].partners.push(k);
+            stages[k].in_pass_of = Some(j);
+        }
+    }
+}
+
+/// The fold of a reduction phase's program.
+fn fold_op(stage: &Stage) -> Result<ReduceOp, Error> {
+    stage.exe.program().reduction.map(|r| r.op).ok_or_else(|| {
+        Error::new(
+            ErrorKind::Internal,
+            "a shared pass of a phase without a fold",
+        )
+    })
 }
 
 /// The value of a constant-only HIR, computed by the VM as it would be at run time.
@@ -475,13 +509,40 @@ impl Compiled {
     ) -> Result<Option<Array>, Error> {
         let mut results: Vec<Array> = Vec::with_capacity(staged.before.len());
         let mut lanes: Vec<usize> = Vec::with_capacity(staged.before.len());
+        // Results of later phases computed in an earlier phase's pass.
+        let mut folded: Vec<Option<Array>> = staged.before.iter().map(|_| None).collect();
         let mut before = || {
-            for stage in &staged.before {
+            for (k, stage) in staged.before.iter().enumerate() {
                 let counts = counts(&stage.sources, &lanes)?;
                 let phase_inputs = phase_inputs(&stage.sources, inputs, &results, &counts)?;
                 let shapes: Vec<&[usize]> = phase_inputs.iter().map(ArrayRef::shape).collect();
                 let (broadcast, result) = hir::shape::result(&stage.hir, &shapes)?;
-                let value = stage.exe.run(&phase_inputs, &broadcast, &result, run)?;
+                let value = if stage.in_pass_of.is_some() {
+                    folded[k]
+                        .take()
+                        .ok_or_else(|| Error::new(ErrorKind::Internal, "a shared pass's result"))?
+                } else if stage.partners.is_empty() {
+                    stage.exe.run(&phase_inputs, &broadcast, &result, run)?
+                } else {
+                    // The partners read the same inputs: only their result shapes differ
+                    // (keepdims).
+                    let mut ways = vec![(fold_op(stage)?, result)];
+                    for &p in &stage.partners {
+                        let partner = &staged.before[p];
+                        let (_, shape) = hir::shape::result(&partner.hir, &shapes)?;
+                        ways.push((fold_op(partner)?, shape));
+                    }
+                    let folds: Vec<_> = ways.iter().map(|(op, s)| (*op, s.as_slice())).collect();
+                    let mut values = stage
+                        .exe
+                        .run_folds(&phase_inputs, &broadcast, &folds, run)?;
+                    for (&p, value) in stage.partners.iter().zip(values.drain(1..)) {
+                        folded[p] = Some(value);
+                    }
+                    values
+                        .pop()
+                        .ok_or_else(|| Error::new(ErrorKind::Internal, "a shared pass's result"))?
+                };
                 lanes.push(lane_len(&stage.hir, &broadcast));
                 results.push(value);
             }
@@ -663,7 +724,10 @@ impl fmt::Display for Compiled {
                 staged.before.len() + 1
             )?;
             for (k, stage) in staged.before.iter().enumerate() {
-                writeln!(f, "; phase {k} -> %{k}")?;
+                match stage.in_pass_of {
+                    Some(j) => writeln!(f, "; phase {k} -> %{k} (folded in phase {j}'s pass)")?,
+                    None => writeln!(f, "; phase {k} -> %{k}")?,
+                }
                 write!(f, "{}", stage.exe.program())?;
             }
             writeln!(f, "; phase {} -> the value", staged.before.len())?;

@@ -228,6 +228,18 @@ pub(crate) struct Reduction {
     pub dtype: DType,
 }
 
+/// Whether two constants are the same bits (`0.0` is not `-0.0`; a NaN is itself).
+fn same_bits(a: &Scalar, b: &Scalar) -> bool {
+    match (a, b) {
+        (Scalar::Float32(x), Scalar::Float32(y)) => x.to_bits() == y.to_bits(),
+        (Scalar::Float64(x), Scalar::Float64(y)) => x.to_bits() == y.to_bits(),
+        (Scalar::Complex128(x), Scalar::Complex128(y)) => {
+            x.re.to_bits() == y.re.to_bits() && x.im.to_bits() == y.im.to_bits()
+        }
+        _ => a == b,
+    }
+}
+
 /// A compiled expression: immutable, shared by every thread that runs it.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Program {
@@ -248,6 +260,32 @@ pub(crate) struct Program {
 }
 
 impl Program {
+    /// Whether `other` is this reduction program with another fold of the same argument
+    /// (`min(x)` beside `max(x)`): the same instructions, inputs and constants, and a
+    /// reduction of the same operand, axis and dtype, so one pass can fold both.
+    pub fn folds_same_pass(&self, other: &Program) -> bool {
+        match (self.reduction, other.reduction) {
+            (Some(a), Some(b)) => {
+                a.arg == b.arg
+                    && a.axis == b.axis
+                    && a.dtype == b.dtype
+                    && self.dtype == other.dtype
+                    && self.instrs == other.instrs
+                    && self.registers == other.registers
+                    && self.consts.len() == other.consts.len()
+                    && self
+                        .consts
+                        .iter()
+                        .zip(&other.consts)
+                        .all(|(a, b)| same_bits(a, b))
+                    && self.inputs.len() == other.inputs.len()
+                    && (self.inputs.iter().zip(&other.inputs))
+                        .all(|(a, b)| a.name == b.name && a.dtype == b.dtype)
+            }
+            _ => false,
+        }
+    }
+
     /// The dtype an operand holds.
     pub fn operand_dtype(&self, o: Operand) -> Option<DType> {
         match o {

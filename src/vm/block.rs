@@ -30,6 +30,7 @@ use crate::array::{ArrayMut, ArrayRef};
 use crate::bytecode::{Program, Reduction};
 use crate::dtype::{DType, Scalar};
 use crate::error::{Error, ErrorKind};
+use crate::hir::ReduceOp;
 
 /// Elements per block. Chosen so that the live registers of a typical program (a handful of
 /// float64 buffers: 8 KiB each) stay in L1/L2; see BENCHMARKS.md for the measurement.
@@ -390,8 +391,9 @@ pub(super) enum Sink<'s, 'o> {
     Contiguous(ColumnMut<'o>),
     /// The whole strided output, written at the blocks' flat indices.
     Strided(&'s mut ArrayMut<'o>),
-    /// A reduction's fold.
-    Reduce(&'s Reduction, &'s mut Accumulator),
+    /// Folds of the program's reduction argument, one accumulator each: the program's own
+    /// reduction, and any others over the same argument sharing the pass (`min` and `max`).
+    Reduce(&'s [Reduction], &'s mut [Accumulator]),
 }
 
 /// One piece of a run: the flat range `lo..hi`, in blocks from `lo`, compiled for one ISA
@@ -543,6 +545,16 @@ fn blocks(
         .prog()
         .reduction
         .map(|r| run.exe.layout().operand(r.arg));
+    if let Sink::Reduce(folds, accs) = sink
+        && (folds.len() != accs.len()
+            || folds
+                .iter()
+                .any(|f| Some(f.arg) != run.prog().reduction.map(|r| r.arg)))
+    {
+        return Err(internal(
+            "the folds of a pass do not fold the program's argument",
+        ));
+    }
     let mut start = lo;
     // Elements done since the progress counter was last advanced (shared by the threads,
     // so it is touched once per PROGRESS_STEP elements, not once per block).
@@ -587,18 +599,21 @@ fn blocks(
                 // is the program's (`run_elementwise` checked it).
                 unsafe { scatter_from(frame.slots[out], o, start, valid) };
             }
-            Sink::Reduce(r, acc) => {
+            Sink::Reduce(folds, accs) => {
                 let (Some(arg), block) = (reduce_arg, (start - lo) / run.block) else {
                     return Err(internal("a reduction program without a reduction"));
                 };
-                // SAFETY: the reduction's operand has the reduction's dtype
-                // (`Program::validate`), so its slot holds it.
-                if !unsafe { reduce::step(r, frame, arg, block, start, acc) } {
-                    return Err(internal(&format!(
-                        "the accumulator of the reduction (instruction {}) is not {}",
-                        steps.len(),
-                        r.dtype
-                    )));
+                for (r, acc) in folds.iter().zip(accs.iter_mut()) {
+                    // SAFETY: every fold reads the program's reduction operand (checked
+                    // above), which has the reduction's dtype (`Program::validate`), so its
+                    // slot holds it.
+                    if !unsafe { reduce::step(r, frame, arg, block, start, acc) } {
+                        return Err(internal(&format!(
+                            "the accumulator of the reduction (instruction {}) is not {}",
+                            steps.len(),
+                            r.dtype
+                        )));
+                    }
                 }
             }
         }
@@ -704,12 +719,6 @@ impl Run<'_> {
 
 /// Run a reduction program over `shape`, writing the reduced result into `out` (its shape
 /// is the reduced shape, already checked).
-///
-/// A full reduction is split into pieces of whole blocks; each keeps one partial per block,
-/// and the partials are combined in block order, so the result is the same for any number of
-/// threads. A reduction along an axis is split by rows of the axes before it (each piece owns
-/// its output elements, folded in element order: also the same for any number of threads);
-/// when there is only one such row it runs on one thread.
 pub(crate) fn run_reduction(
     exe: &Executable,
     inputs: &[ArrayRef<'_>],
@@ -721,8 +730,68 @@ pub(crate) fn run_reduction(
         .program()
         .reduction
         .ok_or_else(|| internal("not a reduction program"))?;
+    run_folds(exe, inputs, shape, vec![(r.op, out)], options)
+}
+
+/// Run a reduction program over `shape` once, folding its reduction's argument with each
+/// `(op, out)` in the same pass (the program's own op among them, or not): `min(x)` and
+/// `max(x)` read `x` once. Each `out` has the reduced shape (already checked), and each fold
+/// must be one the program's argument dtype has (the caller compiled it with that op).
+///
+/// A full reduction is split into pieces of whole blocks; each keeps one partial per block,
+/// and the partials are combined in block order, so the result is the same for any number of
+/// threads. A reduction along an axis is split by rows of the axes before it (each piece owns
+/// its output elements, folded in element order: also the same for any number of threads);
+/// when there is only one such row it runs on one thread.
+pub(crate) fn run_folds(
+    exe: &Executable,
+    inputs: &[ArrayRef<'_>],
+    shape: &[usize],
+    outs: Vec<(ReduceOp, ArrayMut<'_>)>,
+    options: &Options<'_>,
+) -> Result<(), Error> {
+    let base = exe
+        .program()
+        .reduction
+        .ok_or_else(|| internal("not a reduction program"))?;
+    let folds: Vec<Reduction> = outs
+        .iter()
+        .map(|&(op, _)| Reduction { op, ..base })
+        .collect();
     let run = Run::new(exe, inputs, shape, options)?;
-    let acc = match reduce::normalized_axis(r.axis, shape.len()) {
+    let pieces_accs = |pieces: usize,
+                       new: &(dyn Fn(usize, &Reduction) -> Result<Accumulator, Error> + Sync),
+                       range: &(dyn Fn(usize) -> (usize, usize) + Sync)|
+     -> Result<Vec<Accumulator>, Error> {
+        let slots: Vec<Handoff<Vec<Accumulator>>> =
+            (0..pieces).map(|_| Handoff::new(None)).collect();
+        crate::pool::run(run.threads, pieces, &|k| {
+            let mut accs = folds
+                .iter()
+                .map(|r| new(k, r))
+                .collect::<Result<Vec<_>, Error>>()?;
+            let (lo, hi) = range(k);
+            run.piece(lo, hi, Sink::Reduce(&folds, &mut accs))?;
+            slots[k].put(accs);
+            Ok(())
+        })?;
+        // Piece-major to fold-major, each fold's pieces in order.
+        let mut per_fold: Vec<Vec<Accumulator>> = folds.iter().map(|_| Vec::new()).collect();
+        for accs in slots.iter().map(Handoff::take) {
+            let accs = accs.ok_or_else(|| internal("a reduction piece is missing"))?;
+            for (fold, acc) in per_fold.iter_mut().zip(accs) {
+                fold.push(acc);
+            }
+        }
+        per_fold
+            .into_iter()
+            .map(|pieces| {
+                reduce::concat(pieces.into_iter())
+                    .ok_or_else(|| internal("a reduction piece is missing"))
+            })
+            .collect()
+    };
+    let accs = match reduce::normalized_axis(base.axis, shape.len()) {
         None => {
             let per_blocks = match run.blocks_per_piece() {
                 0 => run.blocks().max(1),
@@ -730,18 +799,15 @@ pub(crate) fn run_reduction(
             };
             let per = per_blocks * run.block;
             let pieces = run.n.div_ceil(per).max(1);
-            let slots: Vec<Handoff<Accumulator>> =
-                (0..pieces).map(|_| Handoff::new(None)).collect();
-            crate::pool::run(run.threads, pieces, &|k| {
-                let lo = k * per;
-                let hi = (lo + per).min(run.n);
-                let mut acc = reduce::partials(&r, hi.saturating_sub(lo).div_ceil(run.block))?;
-                run.piece(lo, hi, Sink::Reduce(&r, &mut acc))?;
-                slots[k].put(acc);
-                Ok(())
-            })?;
-            reduce::concat(slots.iter().filter_map(Handoff::take))
-                .ok_or_else(|| internal("a reduction piece is missing"))?
+            let range = |k: usize| (k * per, (k * per + per).min(run.n));
+            pieces_accs(
+                pieces,
+                &|k, r| {
+                    let (lo, hi) = range(k);
+                    reduce::partials(r, hi.saturating_sub(lo).div_ceil(run.block))
+                },
+                &range,
+            )?
         }
         Some(axis) => {
             let outer: usize = shape[..axis].iter().product();
@@ -753,25 +819,29 @@ pub(crate) fn run_reduction(
             };
             let rows = outer.div_ceil(pieces).max(1);
             let pieces = outer.div_ceil(rows).max(1);
-            let slots: Vec<Handoff<Accumulator>> =
-                (0..pieces).map(|_| Handoff::new(None)).collect();
-            crate::pool::run(run.threads, pieces, &|k| {
-                let (r0, r1) = (k * rows, ((k + 1) * rows).min(outer));
-                let mut acc = reduce::rows(&r, shape, axis, r0, r1)?;
-                run.piece(r0 * row, (r1 * row).min(run.n), Sink::Reduce(&r, &mut acc))?;
-                slots[k].put(acc);
-                Ok(())
-            })?;
-            reduce::concat(slots.iter().filter_map(Handoff::take))
-                .ok_or_else(|| internal("a reduction piece is missing"))?
+            let bounds = |k: usize| (k * rows, ((k + 1) * rows).min(outer));
+            pieces_accs(
+                pieces,
+                &|k, r| {
+                    let (r0, r1) = bounds(k);
+                    reduce::rows(r, shape, axis, r0, r1)
+                },
+                &|k| {
+                    let (r0, r1) = bounds(k);
+                    (r0 * row, (r1 * row).min(run.n))
+                },
+            )?
         }
     };
-    finish(&r, acc, out)
+    for ((r, acc), (_, out)) in folds.iter().zip(accs).zip(outs) {
+        finish(r, acc, out)?;
+    }
+    Ok(())
 }
 
 /// Write a reduction's accumulated values into `out`.
 fn finish(r: &Reduction, acc: Accumulator, out: ArrayMut<'_>) -> Result<(), Error> {
-    fn typed<T: Fold>(op: crate::hir::ReduceOp, acc: Accumulator, mut out: ArrayMut<'_>) -> bool {
+    fn typed<T: Fold>(op: ReduceOp, acc: Accumulator, mut out: ArrayMut<'_>) -> bool {
         let Some(view) = T::out(&mut out) else {
             return false;
         };

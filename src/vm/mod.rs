@@ -36,6 +36,7 @@ use crate::array::{Array, ArrayMut, ArrayRef, BytesArray};
 use crate::bytecode::Program;
 use crate::dtype::DType;
 use crate::error::Error;
+use crate::hir::ReduceOp;
 use block::Target;
 use frame::{Layout, Step};
 use isa::SupportedIsa;
@@ -256,6 +257,29 @@ impl Executable {
         } else {
             block::run_elementwise(self, inputs, shape, target(out), options)
         }
+    }
+
+    /// Run a reduction program once, folding its argument with each of `folds` (an op and
+    /// the reduced shape of its result) in the same pass: a new array for each. Each op must
+    /// be one the program's argument dtype has, as a program compiled with it would fold.
+    pub(crate) fn run_folds(
+        &self,
+        inputs: &[ArrayRef<'_>],
+        shape: &[usize],
+        folds: &[(ReduceOp, &[usize])],
+        options: &Options<'_>,
+    ) -> Result<Vec<Array>, Error> {
+        let mut outs = folds
+            .iter()
+            .map(|&(_, out_shape)| zeros(self.program.dtype, out_shape))
+            .collect::<Result<Vec<Array>, Error>>()?;
+        let targets = folds
+            .iter()
+            .zip(outs.iter_mut())
+            .map(|(&(op, _), out)| (op, out.view_mut()))
+            .collect();
+        block::run_folds(self, inputs, shape, targets, options)?;
+        Ok(outs)
     }
 
     /// Run into a new array of shape `out_shape`.

@@ -114,7 +114,11 @@ fn full<T: Fold>(
             let start = lo + k * per;
             let end = (start + per).min(hi);
             let mut acc = reduce::partials(r, (end - start).div_ceil(run.block))?;
-            run.piece(start, end, Sink::Reduce(r, &mut acc))?;
+            run.piece(
+                start,
+                end,
+                Sink::Reduce(std::slice::from_ref(r), std::slice::from_mut(&mut acc)),
+            )?;
             slots[k].put(acc);
             Ok(())
         })?;
@@ -183,7 +187,11 @@ fn along<T: Fold>(
             let mut lo = start;
             while lo < end {
                 let hi = (lo + w).min(end);
-                run.piece(lo, hi, Sink::Reduce(r, &mut acc))?;
+                run.piece(
+                    lo,
+                    hi,
+                    Sink::Reduce(std::slice::from_ref(r), std::slice::from_mut(&mut acc)),
+                )?;
                 done(lo..hi, 0..0);
                 lo = hi;
             }
@@ -208,7 +216,11 @@ fn along<T: Fold>(
         crate::pool::run(run.threads, count, &|k| {
             let (a, b) = (r0 + k * per, (r0 + (k + 1) * per).min(r1));
             let mut acc = reduce::rows(r, shape, axis, a, b)?;
-            run.piece(a * row, b * row, Sink::Reduce(r, &mut acc))?;
+            run.piece(
+                a * row,
+                b * row,
+                Sink::Reduce(std::slice::from_ref(r), std::slice::from_mut(&mut acc)),
+            )?;
             slots[k].put(acc);
             Ok(())
         })?;
