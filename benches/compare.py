@@ -1010,8 +1010,9 @@ def main() -> int:
 def reductions_only(args, threads, sizes, rounds, runs_by_n) -> int:
     """`--reductions-only`: the REDUCTION_ROWS alone."""
     if not args.no_build:
-        log("cargo build --release --bin vexpr")
-        subprocess.run(["cargo", "build", "--release", "--bin", "vexpr"], cwd=ROOT, check=True)
+        log("cargo build --release --bin vexpr --example bench_native")
+        subprocess.run(["cargo", "build", "--release", "--bin", "vexpr", "--example", "bench_native"],
+                       cwd=ROOT, check=True)
     results, problems = Results(), []
     with tempfile.TemporaryDirectory(prefix="vexpr-bench-") as tmp:
         measure_reductions(sizes, threads, rounds, runs_by_n, Path(tmp), results, problems)
