@@ -754,6 +754,9 @@ pub(crate) fn run_folds(
         .program()
         .reduction
         .ok_or_else(|| internal("not a reduction program"))?;
+    if outs.iter().any(|&(op, _)| !op.is_fold()) {
+        return Err(internal("only folds share a pass"));
+    }
     let folds: Vec<Reduction> = outs
         .iter()
         .map(|&(op, _)| Reduction { op, ..base })
