@@ -41,6 +41,16 @@ where
         .expect("run vexpr")
 }
 
+/// Run `vexpr` with `args`, no standard input, and one environment variable set.
+fn with_env<const N: usize>(args: [&str; N], (name, value): (&str, &str)) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vexpr"))
+        .args(args)
+        .env(name, value)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run vexpr")
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -1009,11 +1019,7 @@ fn jit_is_a_flag_and_an_environment_variable() {
             "{listing}"
         );
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_vexpr"))
-        .args(["dis", "x*x"])
-        .env("VEXPR_JIT", "off")
-        .output()
-        .unwrap();
+    let out = with_env(["dis", "x*x"], ("VEXPR_JIT", "off"));
     if native {
         assert!(
             text(&out.stdout).contains("(off: interpreted)"),
@@ -1021,11 +1027,7 @@ fn jit_is_a_flag_and_an_environment_variable() {
             text(&out.stdout)
         );
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_vexpr"))
-        .args(["dis", "x*x"])
-        .env("VEXPR_JIT", "sometimes")
-        .output()
-        .unwrap();
+    let out = with_env(["dis", "x*x"], ("VEXPR_JIT", "sometimes"));
     assert!(out.status.success());
     assert!(
         text(&out.stderr).contains("vexpr: ignoring VEXPR_JIT=\"sometimes\""),
@@ -1075,17 +1077,9 @@ fn precision_is_a_flag_and_an_environment_variable() {
     let listing = ok(["dis", "sin(a)", "--precision", "fast"]);
     assert!(listing.contains("; precision: fast"), "{listing}");
     assert!(ok(["dis", "sin(a)"]).contains("; precision: high"));
-    let out = Command::new(env!("CARGO_BIN_EXE_vexpr"))
-        .args(["dis", "sin(a)"])
-        .env("VEXPR_PRECISION", "fast")
-        .output()
-        .unwrap();
+    let out = with_env(["dis", "sin(a)"], ("VEXPR_PRECISION", "fast"));
     assert!(text(&out.stdout).contains("; precision: fast"));
-    let out = Command::new(env!("CARGO_BIN_EXE_vexpr"))
-        .args(["dis", "sin(a)"])
-        .env("VEXPR_PRECISION", "medium")
-        .output()
-        .unwrap();
+    let out = with_env(["dis", "sin(a)"], ("VEXPR_PRECISION", "medium"));
     assert!(out.status.success());
     assert!(text(&out.stdout).contains("; precision: high"));
     assert!(
